@@ -1,0 +1,2 @@
+// Public entry of @okome/controller; filled as the package's issue lands.
+export {};
