@@ -110,9 +110,21 @@ export const nodeSchema = z
     arch: z.enum(['x86_64', 'arm64']).default('x86_64'),
     services: z.array(serviceSchema).default([]),
     gpus: z.array(gpuSchema).default([]),
-    /** Fake tools the simulator writes for this node (derived inventories only). */
+    /**
+     * Local paths for this node's tools and proxies. On real nodes the defaults apply; the
+     * simulator's derived inventory points them at its fakes and its own nginx/HAProxy.
+     */
     tools: z
-      .object({ nvidiaSmi: z.string().optional(), rocmSmi: z.string().optional() })
+      .object({
+        nvidiaSmi: z.string().optional(),
+        rocmSmi: z.string().optional(),
+        /** Main nginx.conf of the node's ingress nginx (`nginx -c`). */
+        nginxConf: z.string().optional(),
+        /** Folder holding one `<pool>.conf` upstream file per pool this node fronts. */
+        nginxUpstreamDir: z.string().optional(),
+        /** HAProxy runtime API (admin) socket. */
+        haproxySocket: z.string().optional(),
+      })
       .strict()
       .optional(),
     /** Where the node's okome-exporter listens. */
@@ -265,6 +277,12 @@ export const inventorySchema = z
     simulated: z.boolean().default(false),
   })
   .strict();
+
+/** Routing state of one backend in a pool, as the controller sets it. */
+export const BACKEND_STATES = ['enabled', 'drain', 'disabled'] as const;
+export type BackendState = (typeof BACKEND_STATES)[number];
+/** pool name → backend node id → state; backends not listed are enabled. */
+export type RoutingState = Record<string, Record<string, BackendState>>;
 
 export type Inventory = z.infer<typeof inventorySchema>;
 export type InventoryInput = z.input<typeof inventorySchema>;
