@@ -5,3 +5,4 @@ export type { ParseResult } from './inventory/load';
 export { checkRules } from './inventory/rules';
 export * from './inventory/loopback';
 export * from './inventory/query';
+export { inventoryJsonSchema, renderInventoryJsonSchema } from './inventory/json-schema';

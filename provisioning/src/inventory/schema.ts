@@ -269,6 +269,17 @@ export const inventorySchema = z
       })
       .strict()
       .default({ scrapeInterval: '15s', evaluationInterval: '15s' }),
+    /**
+     * Node health checks (seed 004): HEALTHY, DEGRADED above the memory threshold,
+     * UNAVAILABLE when the node does not answer, MAINTENANCE when `maintenance` is set.
+     */
+    health: z
+      .object({
+        checkInterval: duration.default('30s'),
+        degradedMemoryPercent: z.number().gt(0).max(100).default(90),
+      })
+      .strict()
+      .optional(),
     deploy: z
       .object({ user: z.string().default('okome'), sshPort: port.default(22) })
       .strict()
