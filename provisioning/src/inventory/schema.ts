@@ -56,9 +56,12 @@ export type DrillScenario = (typeof DRILL_SCENARIOS)[number];
 
 /** Durations as Prometheus writes them: 500ms, 30s, 5m, 1h30m, 28d. */
 export const DURATION_PATTERN = /^(\d+(ms|s|m|h|d|w|y))+$/;
+/** The message of every duration problem, whether the value is a bad string or a number. */
+export const NOT_A_DURATION = 'not a duration';
 const duration = z
-  .string()
-  .regex(DURATION_PATTERN, { message: 'not a duration (expected e.g. 500ms, 30s, 5m, 28d)' });
+  .string({ error: NOT_A_DURATION })
+  .regex(DURATION_PATTERN, { error: NOT_A_DURATION })
+  .describe('A Prometheus duration: 500ms, 30s, 5m, 1h30m, 28d');
 
 const id = z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*$/, {
   message: 'not an id (letters, digits, "-", "_", "." and starting with a letter)',
