@@ -1,0 +1,127 @@
+// The redis_exporter surface: /metrics for the fixed target (scrapes serialized, like its
+// Collect mutex) and /scrape?target= with a throwaway exporter per request so concurrent
+// multi-target scrapes share no state. Self metrics (scrapes_total, the scrape-duration summary,
+// target_scrape_request_errors_total, build_info) keep their redis_exporter names for dashboards.
+import { MetricSink } from './exposition';
+import { HELP } from './metric-map';
+import { parseKeyArg } from './keys';
+import type { RedisOptions } from './options';
+import { scrapeRedis } from './scrape';
+import { parseRedisTarget, TargetError } from './target';
+
+export const EXPORTER_VERSION = '0.1.0';
+
+export interface ScrapeResponse {
+  status: number;
+  contentType: string;
+  body: string;
+}
+
+export const TEXT_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+export class RedisExporter {
+  private scrapes = 0;
+  private durationSum = 0;
+  private requestErrors = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(readonly options: RedisOptions) {}
+
+  /** Scrapes the configured address (or `address`) and returns the exposition text. */
+  collect(deadline?: number, address = this.options.addr): Promise<string> {
+    const run = this.queue.then(() => this.collectNow(address, this.options, deadline));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async collectNow(address: string, o: RedisOptions, deadline?: number): Promise<string> {
+    this.scrapes++;
+    const sink = new MetricSink(o.namespace);
+    let failed: string | undefined;
+    let took: number;
+    if (address) {
+      const r = await scrapeRedis(sink, address, o, deadline);
+      failed = r.error;
+      took = r.durationSeconds;
+      sink.gauge(
+        'exporter_last_scrape_error',
+        failed ? 1 : 0,
+        { err: failed ?? '' },
+        HELP.exporter_last_scrape_error,
+      );
+      sink.gauge('up', failed ? 0 : 1, {}, HELP.up);
+      sink.gauge('exporter_last_scrape_duration_seconds', took);
+      this.durationSum += took;
+    }
+    this.selfMetrics(sink);
+    return sink.render();
+  }
+
+  private selfMetrics(sink: MetricSink): void {
+    sink.counter('exporter_scrapes_total', this.scrapes, {}, HELP.exporter_scrapes_total);
+    sink.summary(
+      'exporter_scrape_duration_seconds',
+      {},
+      this.scrapes,
+      this.durationSum,
+      new Map(),
+      HELP.exporter_scrape_duration_seconds,
+    );
+    sink.counter(
+      'target_scrape_request_errors_total',
+      this.requestErrors,
+      {},
+      HELP.target_scrape_request_errors_total,
+    );
+    sink.gauge(
+      'exporter_build_info',
+      1,
+      {
+        version: EXPORTER_VERSION,
+        commit_sha: 'okome',
+        build_date: '',
+        golang_version: process.version,
+      },
+      HELP.exporter_build_info,
+    );
+  }
+
+  /**
+   * GET /scrape?target=redis://host:port[&check-keys=...][&check-single-keys=...][&count-keys=...].
+   * A missing or unusable target is the caller's mistake: 400 and the error counter goes up.
+   */
+  async scrapeHandler(query: URLSearchParams, deadline?: number): Promise<ScrapeResponse> {
+    const target = query.get('target') ?? '';
+    const bad = (msg: string): ScrapeResponse => {
+      this.requestErrors++;
+      return { status: 400, contentType: 'text/plain; charset=utf-8', body: `${msg}\n` };
+    };
+    if (!target) return bad("'target' parameter must be specified");
+    let o: RedisOptions;
+    let address: string;
+    try {
+      // User-info never travels on: the user is kept, a password in the URL is dropped (it
+      // would sit in Prometheus' config in clear) and comes from --redis.password-file instead.
+      const t = parseRedisTarget(target);
+      address = t.uri;
+      o = { ...this.options, addr: address };
+      if (t.user) o.user = t.user;
+      const ck = query.get('check-keys');
+      const csk = query.get('check-single-keys');
+      const cnt = query.get('count-keys');
+      if (ck) o.checkKeys = parseKeyArg(ck, 'check-keys');
+      if (csk) o.checkSingleKeys = parseKeyArg(csk, 'check-single-keys');
+      if (cnt) o.countKeys = parseKeyArg(cnt, 'count-keys');
+      const tlsName = query.get('tls_server_name') ?? query.get('tls-server-name');
+      if (tlsName) o.tls = { ...o.tls, serverName: tlsName };
+    } catch (err) {
+      return bad(
+        err instanceof TargetError
+          ? `invalid 'target' parameter: ${err.message}`
+          : (err as Error).message,
+      );
+    }
+    const body = await new RedisExporter(o).collect(deadline, address);
+    return { status: 200, contentType: TEXT_CONTENT_TYPE, body };
+  }
+}

@@ -1,0 +1,387 @@
+// INFO ALL → metrics, following redis_exporter's info.go field by field: the mapped fields of the
+// tables in metric-map.ts, keyspace per db, commandstats, latencystats (a summary whose quantile
+// label is "50"/"99"/"99.9", a redis_exporter quirk), errorstats, replication, server extras.
+import type { MetricSink } from './exposition';
+import { HELP, INFO_COUNTERS, INFO_GAUGES } from './metric-map';
+
+const RE_MASTER_HOST = /^master(_[0-9]+)?_host/;
+const RE_MASTER_PORT = /^master(_[0-9]+)?_port/;
+const RE_MASTER_LINK_STATUS = /^master(_[0-9]+)?_link_status/;
+const RE_MASTER_DIRECT =
+  /^(master(_[0-9]+)?_(last_io_seconds_ago|sync_in_progress)|slave_repl_offset)/;
+const RE_SLAVE = /^slave\d+/;
+const RE_IO_THREAD = /^used_active_time_io_thread_([0-9]+)$/;
+
+/** Parses the whole INFO text into field → value (section headers dropped). */
+export function parseInfo(info: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const raw of info.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('#') || line.length < 2) continue;
+    const i = line.indexOf(':');
+    if (i < 0) continue;
+    out.set(line.slice(0, i), line.slice(i + 1));
+  }
+  return out;
+}
+
+function kvPairs(value: string): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const part of value.split(',')) {
+    const i = part.indexOf('=');
+    if (i > 0) m.set(part.slice(0, i), part.slice(i + 1));
+  }
+  return m;
+}
+
+export interface KeyspaceStats {
+  keys: number;
+  expires: number;
+  /** seconds, or undefined when INFO carries no avg_ttl */
+  avgTtl?: number;
+  cachedKeys?: number;
+}
+
+/** `db0:keys=1,expires=0,avg_ttl=0[,cached_keys=0]` → stats; undefined when malformed. */
+export function parseKeyspace(key: string, value: string): KeyspaceStats | undefined {
+  if (!key.startsWith('db')) return undefined;
+  const parts = value.split(',').map((p) => p.split('='));
+  if (parts.length < 2) return undefined;
+  const num = (i: number): number | undefined => {
+    const p = parts[i];
+    if (!p || p.length !== 2 || p[1] === '' || Number.isNaN(Number(p[1]))) return undefined;
+    return Number(p[1]);
+  };
+  const keys = num(0);
+  const expires = num(1);
+  if (keys === undefined || expires === undefined) return undefined;
+  const stats: KeyspaceStats = { keys, expires };
+  if (parts.length > 2) {
+    const ttl = num(2);
+    if (ttl === undefined) return undefined;
+    stats.avgTtl = ttl / 1000;
+  }
+  if (parts.length > 3) {
+    const cached = num(3);
+    if (cached === undefined) return undefined;
+    stats.cachedKeys = cached;
+  }
+  return stats;
+}
+
+export interface CommandStats {
+  cmd: string;
+  calls: number;
+  usec: number;
+  rejectedCalls?: number;
+  failedCalls?: number;
+}
+
+/** `cmdstat_get:calls=21,usec=175,usec_per_call=8.33[,rejected_calls=0,failed_calls=0]` */
+export function parseCommandStats(key: string, value: string): CommandStats | undefined {
+  if (!key.startsWith('cmdstat_')) return undefined;
+  const kv = kvPairs(value);
+  const calls = Number(kv.get('calls'));
+  const usec = Number(kv.get('usec'));
+  if (!kv.has('calls') || !kv.has('usec') || Number.isNaN(calls) || Number.isNaN(usec))
+    return undefined;
+  const s: CommandStats = { cmd: key.slice('cmdstat_'.length), calls, usec };
+  if (kv.has('rejected_calls') && kv.has('failed_calls')) {
+    s.rejectedCalls = Number(kv.get('rejected_calls'));
+    s.failedCalls = Number(kv.get('failed_calls'));
+  }
+  return s;
+}
+
+/** `latency_percentiles_usec_get:p50=0.001,p99=1.003,p99.9=3.007` → cmd + percentile map */
+export function parseLatencyStats(
+  key: string,
+  value: string,
+): { cmd: string; percentiles: Map<number, number> } | undefined {
+  const prefix = 'latency_percentiles_usec_';
+  if (!key.startsWith(prefix)) return undefined;
+  const percentiles = new Map<number, number>();
+  for (const part of value.split(',')) {
+    const [p, v] = part.split('=');
+    if (!p || v === undefined) return undefined;
+    const pct = Number(p.slice(1));
+    const val = Number(v);
+    if (Number.isNaN(pct) || Number.isNaN(val)) return undefined;
+    percentiles.set(pct, val);
+  }
+  return { cmd: key.slice(prefix.length), percentiles };
+}
+
+/** The numeric value of a mapped INFO field; ok/true → 1, err/fail/false → 0. */
+export function infoValue(v: string): number | undefined {
+  if (v === 'ok' || v === 'true') return 1;
+  if (v === 'err' || v === 'fail' || v === 'false') return 0;
+  if (v.trim() === '') return undefined;
+  const n = Number(v);
+  return Number.isNaN(n) ? undefined : n;
+}
+
+function includeField(key: string): boolean {
+  return (
+    key.startsWith('db') ||
+    key.startsWith('cmdstat_') ||
+    key.startsWith('cluster_') ||
+    RE_IO_THREAD.test(key) ||
+    key in INFO_GAUGES ||
+    key in INFO_COUNTERS
+  );
+}
+
+/** Emits one mapped INFO (or CLUSTER INFO) field. */
+export function emitMappedField(sink: MetricSink, key: string, raw: string): void {
+  const io = RE_IO_THREAD.exec(key);
+  if (io) {
+    const v = Number(raw);
+    if (!Number.isNaN(v))
+      sink.counter('active_time_io_thread_seconds_total', v, { thread: io[1]! });
+    return;
+  }
+  const sanitized = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  let name = INFO_GAUGES[sanitized] ?? INFO_COUNTERS[sanitized] ?? sanitized;
+  let value = infoValue(raw);
+  if (value === undefined) return;
+  const isCounter = INFO_COUNTERS[sanitized] !== undefined;
+  if (name === 'latest_fork_usec') {
+    name = 'latest_fork_seconds';
+    value = value / 1e6;
+  }
+  if (isCounter) sink.counter(name, value);
+  else sink.gauge(name, value);
+}
+
+export interface InfoOptions {
+  dbCount: number;
+  /** redis_exporter's --include-metrics-for-empty-databases (default true). */
+  inclEmptyDatabases?: boolean;
+  nowSeconds?: number;
+}
+
+/** Emits every metric INFO ALL gives; returns the instance role (master / slave). */
+export function extractInfoMetrics(sink: MetricSink, info: string, opts: InfoOptions): string {
+  const values = new Map<string, string>();
+  const handledDbs = new Set<string>();
+  const cmdCount = new Map<string, number>();
+  const cmdSum = new Map<string, number>();
+  const cmdLatency = new Map<string, Map<number, number>>();
+  let section = '';
+  let masterHost = '';
+  let masterPort = '';
+
+  for (const raw of info.split('\n')) {
+    const line = raw.trim();
+    if (line.startsWith('# ')) {
+      section = line.slice(2);
+      continue;
+    }
+    if (line.length < 2 || !line.includes(':')) continue;
+    const i = line.indexOf(':');
+    const key = line.slice(0, i);
+    const value = line.slice(i + 1);
+    values.set(key, value);
+    if (RE_MASTER_HOST.test(key)) masterHost = value;
+    if (RE_MASTER_PORT.test(key)) masterPort = value;
+
+    switch (section) {
+      case 'Replication':
+        if (handleReplication(sink, masterHost, masterPort, key, value)) continue;
+        break;
+      case 'Server':
+        handleServer(sink, key, value, opts.nowSeconds ?? Date.now() / 1000);
+        break;
+      case 'Commandstats': {
+        const s = parseCommandStats(key, value);
+        if (s) {
+          const l = { cmd: s.cmd };
+          sink.counter('commands_total', s.calls, l, HELP.commands_total);
+          sink.counter(
+            'commands_duration_seconds_total',
+            s.usec / 1e6,
+            l,
+            HELP.commands_duration_seconds_total,
+          );
+          if (s.rejectedCalls !== undefined && s.failedCalls !== undefined) {
+            sink.counter(
+              'commands_rejected_calls_total',
+              s.rejectedCalls,
+              l,
+              HELP.commands_rejected_calls_total,
+            );
+            sink.counter(
+              'commands_failed_calls_total',
+              s.failedCalls,
+              l,
+              HELP.commands_failed_calls_total,
+            );
+          }
+          cmdCount.set(s.cmd, s.calls);
+          cmdSum.set(s.cmd, s.usec);
+        }
+        continue;
+      }
+      case 'Latencystats': {
+        const s = parseLatencyStats(key, value);
+        if (s) cmdLatency.set(s.cmd, s.percentiles);
+        continue;
+      }
+      case 'Errorstats': {
+        if (key.startsWith('errorstat_')) {
+          const count = Number(kvPairs(value).get('count'));
+          if (!Number.isNaN(count))
+            sink.counter(
+              'errors_total',
+              count,
+              { err: key.slice('errorstat_'.length) },
+              HELP.errors_total,
+            );
+        }
+        continue;
+      }
+      case 'Keyspace': {
+        const ks = parseKeyspace(key, value);
+        if (ks) {
+          const l = { db: key };
+          sink.gauge('db_keys', ks.keys, l, HELP.db_keys);
+          sink.gauge('db_keys_expiring', ks.expires, l, HELP.db_keys_expiring);
+          if (ks.cachedKeys !== undefined)
+            sink.gauge('db_keys_cached', ks.cachedKeys, l, HELP.db_keys_cached);
+          if (ks.avgTtl !== undefined)
+            sink.gauge('db_avg_ttl_seconds', ks.avgTtl, l, HELP.db_avg_ttl_seconds);
+          handledDbs.add(key);
+          continue;
+        }
+        break;
+      }
+    }
+    if (includeField(key)) emitMappedField(sink, key, value);
+  }
+
+  // The summary needs count and sum from Commandstats next to the percentiles.
+  for (const [cmd, percentiles] of cmdLatency) {
+    const count = cmdCount.get(cmd);
+    const sum = cmdSum.get(cmd);
+    if (count !== undefined && sum !== undefined)
+      sink.summary(
+        'latency_percentiles_usec',
+        { cmd },
+        count,
+        sum,
+        percentiles,
+        HELP.latency_percentiles_usec,
+      );
+  }
+
+  if (opts.inclEmptyDatabases ?? true) {
+    for (let db = 0; db < opts.dbCount; db++) {
+      const name = `db${db}`;
+      if (handledDbs.has(name)) continue;
+      sink.gauge('db_keys', 0, { db: name }, HELP.db_keys);
+      sink.gauge('db_keys_expiring', 0, { db: name }, HELP.db_keys_expiring);
+    }
+  }
+
+  const role = values.get('role') ?? '';
+  const v = (k: string): string => values.get(k) ?? '';
+  sink.gauge(
+    'instance_info',
+    1,
+    {
+      role,
+      redis_version: v('redis_version'),
+      redis_build_id: v('redis_build_id'),
+      redis_mode: v('redis_mode'),
+      os: v('os'),
+      maxmemory_policy: v('maxmemory_policy'),
+      tcp_port: v('tcp_port'),
+      run_id: v('run_id'),
+      process_id: v('process_id'),
+    },
+    HELP.instance_info,
+  );
+  if (role === 'slave') {
+    sink.gauge(
+      'slave_info',
+      1,
+      {
+        master_host: v('master_host'),
+        master_port: v('master_port'),
+        read_only: v('slave_read_only'),
+      },
+      HELP.slave_info,
+    );
+  }
+  return role;
+}
+
+function handleServer(sink: MetricSink, key: string, value: string, now: number): void {
+  const n = Number(value);
+  if (Number.isNaN(n)) return;
+  if (key === 'uptime_in_seconds')
+    sink.gauge('start_time_seconds', Math.floor(now) - n, {}, HELP.start_time_seconds);
+  if (key === 'configured_hz') sink.gauge('configured_hz', n);
+  if (key === 'hz') sink.gauge('hz', n);
+}
+
+function handleReplication(
+  sink: MetricSink,
+  masterHost: string,
+  masterPort: string,
+  key: string,
+  value: string,
+): boolean {
+  const master = { master_host: masterHost, master_port: masterPort };
+  if (RE_MASTER_LINK_STATUS.test(key)) {
+    sink.gauge('master_link_up', value === 'up' ? 1 : 0, master, HELP.master_link_up);
+    return true;
+  }
+  if (RE_MASTER_DIRECT.test(key)) {
+    let name = key;
+    if (key.endsWith('last_io_seconds_ago')) name = 'master_last_io_seconds_ago';
+    else if (key.endsWith('sync_in_progress')) name = 'master_sync_in_progress';
+    const n = parseInt(value, 10);
+    sink.gauge(name, Number.isNaN(n) ? 0 : n, master, HELP[name]);
+    return true;
+  }
+  if (RE_SLAVE.test(key)) {
+    const kv = kvPairs(value);
+    const offset = Number(kv.get('offset'));
+    if (!kv.has('offset') || Number.isNaN(offset)) return false;
+    const l = {
+      slave_ip: kv.get('ip') ?? '',
+      slave_port: kv.get('port') ?? '',
+      slave_state: kv.get('state') ?? '',
+    };
+    sink.gauge('connected_slave_offset_bytes', offset, l, HELP.connected_slave_offset_bytes);
+    if (kv.has('lag')) {
+      const lag = Number(kv.get('lag'));
+      if (!Number.isNaN(lag))
+        sink.gauge('connected_slave_lag_seconds', lag, l, HELP.connected_slave_lag_seconds);
+    }
+    return true;
+  }
+  return false;
+}
+
+/** CLUSTER INFO (`key:value\r\n` lines): every field through the same mapping. */
+export function extractClusterInfoMetrics(sink: MetricSink, clusterInfo: string): void {
+  for (const line of clusterInfo.split(/\r?\n/)) {
+    const parts = line.split(':');
+    if (parts.length !== 2) continue;
+    const [key, value] = parts as [string, string];
+    if (includeField(key)) emitMappedField(sink, key, value);
+  }
+}
+
+/** Sum of usec over a command and its subcommands, for the latency histogram's _sum. */
+export function totalUsecForCommand(info: string, cmd: string): number {
+  let total = 0;
+  for (const m of info.matchAll(/^cmdstat_([a-zA-Z0-9|]+):.*usec=([0-9]+).*$/gm)) {
+    if (m[1] !== cmd && !m[1]!.startsWith(`${cmd}|`)) continue;
+    total += Number(m[2]);
+  }
+  return total;
+}

@@ -1,0 +1,64 @@
+import { encodeCommand, RespClient, RespError, RespParser } from './resp';
+import { startRedis, type RedisServer } from './test-support';
+
+describe('RESP parser', () => {
+  it('parses every RESP2 type, including replies split across chunks', () => {
+    const p = new RespParser();
+    const wire = Buffer.from(
+      '+OK\r\n-ERR bad\r\n:42\r\n$5\r\nhello\r\n$-1\r\n*2\r\n$1\r\na\r\n:1\r\n',
+    );
+    const out = [];
+    for (let i = 0; i < wire.length; i += 3) out.push(...p.feed(wire.subarray(i, i + 3)));
+    expect(out.slice(0, 1)).toEqual(['OK']);
+    expect(out[1]).toBeInstanceOf(RespError);
+    expect((out[1] as RespError).message).toBe('ERR bad');
+    expect(out.slice(2)).toEqual([42, 'hello', null, ['a', 1]]);
+  });
+
+  it('encodes commands as arrays of bulk strings with byte lengths', () => {
+    expect(encodeCommand(['SET', 'k', 'é']).toString()).toBe(
+      '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',
+    );
+  });
+
+  it('rejects an unknown type byte', () => {
+    expect(() => new RespParser().feed(Buffer.from('?x\r\n'))).toThrow(/unexpected type byte/);
+  });
+});
+
+describe('RESP client against a real redis-server', () => {
+  let redis: RedisServer;
+  beforeAll(async () => {
+    redis = await startRedis(['--requirepass', 's3cret']);
+  });
+  afterAll(() => redis.stop());
+
+  it('authenticates, pipelines, and returns error replies as values', async () => {
+    const c = await RespClient.connect({ host: redis.host, port: redis.port, password: 's3cret' });
+    try {
+      const replies = await Promise.all([
+        c.send('SET', 'a', '1'),
+        c.send('INCR', 'a'),
+        c.send('GET', 'a'),
+        c.send('INCRBY', 'a', 'x'),
+      ]);
+      expect(replies.slice(0, 3)).toEqual(['OK', 2, '2']);
+      expect(replies[3]).toBeInstanceOf(RespError);
+      await expect(c.call('INCRBY', 'a', 'x')).rejects.toThrow(/not an integer/);
+    } finally {
+      c.close();
+    }
+  });
+
+  it('fails the connection with the server message on a wrong password', async () => {
+    await expect(
+      RespClient.connect({ host: redis.host, port: redis.port, password: 'nope' }),
+    ).rejects.toThrow(/WRONGPASS|invalid password/);
+  });
+
+  it('names the address when nothing listens there', async () => {
+    await expect(
+      RespClient.connect({ host: '127.0.0.1', port: 1, timeoutMs: 1000 }),
+    ).rejects.toThrow(/dial 127\.0\.0\.1:1/);
+  });
+});

@@ -1,0 +1,216 @@
+// One scrape of one Redis, in redis_exporter's order (scrapeRedisHost): connect, [PING],
+// CLIENT SETNAME, CONFIG GET *, INFO ALL, [CLUSTER INFO], LATENCY, keys, SLOWLOG, key groups,
+// [CLIENT LIST]. Only connect and INFO fail the scrape; optional parts are skipped on error.
+import type { MetricSink } from './exposition';
+import { extractClientList } from './clients';
+import { extractClusterInfoMetrics, extractInfoMetrics } from './info';
+import { extractCheckKeys, extractKeyGroups } from './keys';
+import { extractLatencyHistogram, extractLatencyLatest } from './latency';
+import { CONFIG_GAUGES, HELP, REDACTED_CONFIG } from './metric-map';
+import { tlsOptions, type RedisOptions } from './options';
+import { RespClient, RespError, type RespValue } from './resp';
+import { extractSlowlog } from './slowlog';
+import { parseRedisTarget, redact } from './target';
+
+export interface ScrapeOutcome {
+  /** undefined when the scrape succeeded */
+  error?: string;
+  durationSeconds: number;
+  truncatedScans: number;
+}
+
+/** Password for a target: from the URI, else the password file (by URI), else the flag. */
+function passwordFor(
+  uri: string,
+  fromUri: string | undefined,
+  o: RedisOptions,
+): string | undefined {
+  return fromUri ?? o.passwordMap[uri] ?? o.password;
+}
+
+function emitConfig(sink: MetricSink, reply: RespValue, o: RedisOptions): number {
+  if (!Array.isArray(reply) || reply.length % 2 !== 0) return 0;
+  let dbCount = 0;
+  for (let i = 0; i + 1 < reply.length; i += 2) {
+    const key = String(reply[i]);
+    const val = String(reply[i + 1]);
+    const num = val.trim() === '' ? NaN : Number(val);
+    if (key === 'databases' && Number.isInteger(num)) dbCount = num;
+    if (o.inclConfigMetrics && !(o.redactConfigMetrics && REDACTED_CONFIG.includes(key))) {
+      sink.gauge('config_key_value', 1, { key, value: val }, HELP.config_key_value);
+      if (!Number.isNaN(num)) sink.gauge('config_value', num, { key }, HELP.config_value);
+    }
+    if ((CONFIG_GAUGES as readonly string[]).includes(key) && !Number.isNaN(num))
+      sink.gauge(`config_${key.replace(/-/g, '_')}`, num);
+    if (key === 'client-output-buffer-limit') {
+      const parts = val.split(' ');
+      for (let j = 0; j + 3 < parts.length; j += 4) {
+        const cls = parts[j]!;
+        const [hard, soft, secs] = [
+          Number(parts[j + 1]),
+          Number(parts[j + 2]),
+          Number(parts[j + 3]),
+        ];
+        const h = HELP.config_client_output_buffer_limit_bytes;
+        if (!Number.isNaN(hard))
+          sink.gauge(
+            'config_client_output_buffer_limit_bytes',
+            hard,
+            { class: cls, limit: 'hard' },
+            h,
+          );
+        if (!Number.isNaN(soft))
+          sink.gauge(
+            'config_client_output_buffer_limit_bytes',
+            soft,
+            { class: cls, limit: 'soft' },
+            h,
+          );
+        if (!Number.isNaN(secs))
+          sink.gauge(
+            'config_client_output_buffer_limit_overcome_seconds',
+            secs,
+            { class: cls, limit: 'soft' },
+            HELP.config_client_output_buffer_limit_overcome_seconds,
+          );
+      }
+    }
+  }
+  return dbCount;
+}
+
+/** Runs an optional step; its failure is logged once per message and never fails the scrape. */
+const warned = new Set<string>();
+async function optional(step: string, fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    const msg = `redis collector: ${step}: ${(err as Error).message}`;
+    if (!warned.has(msg)) {
+      warned.add(msg);
+      console.error(msg);
+    }
+  }
+}
+
+export async function scrapeRedis(
+  sink: MetricSink,
+  address: string,
+  o: RedisOptions,
+  deadline = Date.now() + o.connectionTimeoutMs,
+): Promise<ScrapeOutcome> {
+  const started = process.hrtime.bigint();
+  const since = (t: bigint): number => Number(process.hrtime.bigint() - t) / 1e9;
+  let truncatedScans = 0;
+  let client: RespClient | undefined;
+  try {
+    const target = parseRedisTarget(address);
+    const user = target.user ?? o.user;
+    const password = passwordFor(target.uri, target.password, o);
+    const connectStart = process.hrtime.bigint();
+    try {
+      client = await RespClient.connect({
+        host: target.host,
+        port: target.port,
+        ...(target.path ? { path: target.path } : {}),
+        ...(target.tls ? { tls: tlsOptions(o) } : {}),
+        timeoutMs: o.connectionTimeoutMs,
+        ...(user ? { user } : {}),
+        ...(password ? { password } : {}),
+      });
+    } finally {
+      sink.gauge('exporter_last_scrape_connect_time_seconds', since(connectStart));
+    }
+    const c = client;
+    if (o.pingOnConnect) {
+      const t = process.hrtime.bigint();
+      await optional('PING', async () => {
+        await c.call('PING');
+        sink.gauge('exporter_last_scrape_ping_time_seconds', since(t));
+      });
+    }
+    if (o.setClientName)
+      await optional('CLIENT SETNAME', () => c.call('CLIENT', 'SETNAME', 'redis_exporter'));
+
+    let dbCount = 0;
+    if (o.configCommand !== '-') {
+      const cfg = await c.send(o.configCommand, 'GET', '*');
+      if (!(cfg instanceof RespError)) dbCount = emitConfig(sink, cfg, o);
+    }
+
+    let info = await c.send('INFO', 'ALL');
+    if (typeof info !== 'string' || info === '') info = await c.call('INFO');
+    if (typeof info !== 'string') throw new Error('INFO returned no text');
+
+    if (info.includes('cluster_enabled:1')) {
+      const ci = await c.send('CLUSTER', 'INFO');
+      if (typeof ci === 'string') {
+        extractClusterInfoMetrics(sink, ci);
+        dbCount = 1;
+      }
+    } else if (dbCount === 0) dbCount = 16;
+
+    const infoText = info;
+    extractInfoMetrics(sink, infoText, { dbCount, inclEmptyDatabases: o.inclEmptyDatabases });
+    if (o.inclSystemMetrics) {
+      const m = /^total_system_memory:(\d+)/m.exec(infoText);
+      if (m) sink.gauge('total_system_memory_bytes', Number(m[1]));
+    }
+
+    await optional('LATENCY LATEST', async () =>
+      extractLatencyLatest(sink, await c.call('LATENCY', 'LATEST')),
+    );
+    if (!o.excludeLatencyHistogram)
+      await optional('LATENCY HISTOGRAM', async () =>
+        extractLatencyHistogram(sink, await c.call('LATENCY', 'HISTOGRAM'), infoText),
+      );
+    const limits = { batchSize: o.checkKeysBatchSize, maxScanKeys: o.maxScanKeys, deadline };
+    if (o.checkKeys.length || o.checkSingleKeys.length || o.countKeys.length)
+      await optional('check-keys', async () => {
+        truncatedScans += await extractCheckKeys(sink, c, {
+          ...limits,
+          checkKeys: o.checkKeys,
+          checkSingleKeys: o.checkSingleKeys,
+          countKeys: o.countKeys,
+          disableKeyValues: o.disableKeyValues,
+        });
+      });
+    await optional('SLOWLOG', async () => {
+      const [len, last] = await Promise.all([
+        c.send('SLOWLOG', 'LEN'),
+        c.send('SLOWLOG', 'GET', '1'),
+      ]);
+      extractSlowlog(sink, len, last);
+    });
+    if (o.checkKeyGroups.length)
+      await optional('check-key-groups', async () => {
+        truncatedScans += await extractKeyGroups(sink, c, {
+          ...limits,
+          groups: o.checkKeyGroups,
+          maxDistinctGroups: o.maxDistinctKeyGroups,
+          dbCount,
+        });
+      });
+    if (o.exportClientList)
+      await optional('CLIENT LIST', async () => {
+        const list = await c.call('CLIENT', 'LIST');
+        if (typeof list === 'string') extractClientList(sink, list, o.exportClientPort);
+      });
+    if (o.checkKeys.length || o.countKeys.length || o.checkKeyGroups.length)
+      sink.gauge(
+        'exporter_last_scrape_keys_truncated',
+        truncatedScans,
+        {},
+        'SCAN walks of the last scrape cut short by --check-keys-max-scan or the scrape deadline (OKOME addition)',
+      );
+    return { durationSeconds: since(started), truncatedScans };
+  } catch (err) {
+    return {
+      error: redact((err as Error).message),
+      durationSeconds: since(started),
+      truncatedScans,
+    };
+  } finally {
+    client?.close();
+  }
+}
