@@ -1,2 +1,29 @@
-// Public entry of @okome/controller; filled as the package's issue lands.
-export {};
+// Public entry of @okome/controller.
+export { Engine } from './engine';
+export type { EngineOptions, Outcome, OutcomeResult } from './engine';
+export { startController } from './main';
+export type { RunningController } from './main';
+export { parseControllerArgs, CONTROLLER_USAGE } from './cli-args';
+export type { ControllerArgs } from './cli-args';
+export { createApp } from './http/server';
+export { plan, planAlert } from './routing/plan';
+export type { PlannedAction, PlanContext } from './routing/plan';
+export { GUARDRAILS, checkGuardrails } from './routing/guardrails';
+export type { Guardrail, GuardConfig, Change, Refusal } from './routing/guardrails';
+export { NginxActuator, HaproxyActuator, ExecActuator, defaultActuators } from './actuators';
+export type { Actuator, Actuators } from './actuators';
+export type { PoolChange } from './actuators/types';
+export { renderUpstream } from './actuators/render-nginx';
+export { parseWebhook, dedupeKey } from './webhook/validate';
+export type { WebhookPayload, WebhookAlert } from './webhook/validate';
+export { computeNodeStatus, tokenPathEdges } from './topology/health';
+export type { NodeStatus, NodeHealth, Edge } from './topology/health';
+export { TopologyService } from './topology/service';
+export { AuditJournal } from './state/audit';
+export type { AuditEntry } from './state/audit';
+export { StateStore } from './state/store';
+export type { ControllerState } from './state/types';
+export { FAULT_POINTS, FAULT_ENV } from './faults';
+export type { FaultPoint } from './faults';
+export * from './errors';
+export * from './conventions';
