@@ -1,2 +1,8 @@
-// Public entry of @okome/exporters; filled as the package's issue lands.
-export {};
+// Public entry of @okome/exporters: the exporter core, the tap, and the collectors.
+export * from './core/index';
+export * from './tap/index';
+export { createHttpHandler, createHttpServer, scrapeDeadlineMs } from './http/server';
+export type { HttpOptions } from './http/server';
+export { renderLanding } from './http/landing';
+export type { LandingInfo } from './http/landing';
+export { BUILTIN_COLLECTORS } from './collectors/index';

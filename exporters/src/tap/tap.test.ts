@@ -1,0 +1,280 @@
+import { createHash } from 'node:crypto';
+import { createServer, request } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTap } from './tap';
+import type { Tap } from './tap';
+import type { TapExchangeObserver, TapRequestInfo } from './types';
+
+interface Seen {
+  info: TapRequestInfo;
+  events: string[];
+  chunks: number;
+  bytes: number;
+}
+
+function recorder() {
+  const seen: Seen[] = [];
+  const observer = {
+    onRequest(info: TapRequestInfo): TapExchangeObserver {
+      const s: Seen = { info, events: ['request'], chunks: 0, bytes: 0 };
+      seen.push(s);
+      return {
+        onResponse: (r) => void s.events.push(`response ${r.status}`),
+        onChunk: (c) => {
+          s.chunks++;
+          s.bytes += c.length;
+        },
+        onEnd: () => void s.events.push('end'),
+        onAbort: () => void s.events.push('abort'),
+        onError: (e) => void s.events.push(`error ${e.kind}`),
+      };
+    },
+  };
+  return { seen, observer };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean, what: string, ms = 3000) {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('tap', () => {
+  let upstream: Server;
+  let upstreamUrl: string;
+  const upstreamClosed: string[] = [];
+  let releaseSlow: (() => void) | undefined;
+
+  beforeAll(async () => {
+    upstream = createServer((req: IncomingMessage, res) => {
+      const url = req.url ?? '/';
+      if (url.startsWith('/stream')) {
+        // NDJSON lines 40 ms apart, the way Ollama streams tokens.
+        res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+        let i = 0;
+        const t = setInterval(() => {
+          if (i < 5) res.write(JSON.stringify({ response: `t${i++}`, done: false }) + '\n');
+          else {
+            clearInterval(t);
+            res.end(JSON.stringify({ done: true, eval_count: 5 }) + '\n');
+          }
+        }, 40);
+        return;
+      }
+      if (url.startsWith('/echo-hash')) {
+        const hash = createHash('sha256');
+        let n = 0;
+        req.on('data', (c: Buffer) => {
+          hash.update(c);
+          n += c.length;
+        });
+        req.on('end', () => {
+          res.writeHead(200, { 'Content-Type': 'application/json' });
+          res.end(JSON.stringify({ bytes: n, sha256: hash.digest('hex') }));
+        });
+        return;
+      }
+      if (url.startsWith('/big')) {
+        const size = 10 * 1024 * 1024;
+        res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': size });
+        const block = Buffer.alloc(64 * 1024, 7);
+        let sent = 0;
+        const pump = () => {
+          while (sent < size) {
+            sent += block.length;
+            if (!res.write(block)) return void res.once('drain', pump);
+          }
+          res.end();
+        };
+        pump();
+        return;
+      }
+      if (url.startsWith('/hang')) {
+        res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
+        res.write('{"response":"first","done":false}\n');
+        res.on('close', () => upstreamClosed.push(url));
+        releaseSlow = () => res.end();
+        return;
+      }
+      if (url.startsWith('/path')) {
+        res.writeHead(201, {
+          'X-Upstream-Host': req.headers.host ?? '',
+          'Content-Type': 'text/plain',
+        });
+        res.end(`${req.method} ${url}`);
+        return;
+      }
+      res.writeHead(404);
+      res.end();
+    });
+    await new Promise<void>((r) => upstream.listen(0, '127.0.0.1', r));
+    upstreamUrl = `http://127.0.0.1:${(upstream.address() as AddressInfo).port}`;
+  });
+
+  afterAll(async () => {
+    releaseSlow?.();
+    upstream.closeAllConnections();
+    await new Promise((r) => upstream.close(r));
+  });
+
+  async function withTap<T>(fn: (tap: Tap, seen: Seen[]) => Promise<T>, observerThrows = false) {
+    const { seen, observer } = recorder();
+    const tap = await createTap({
+      listen: '127.0.0.1:0',
+      upstream: upstreamUrl,
+      name: 'test',
+      observer: observerThrows
+        ? {
+            onRequest: (i) => {
+              observer.onRequest(i);
+              return {
+                onChunk: () => {
+                  throw new Error('observer bug');
+                },
+              };
+            },
+          }
+        : observer,
+    });
+    try {
+      return await fn(tap, seen);
+    } finally {
+      await tap.close();
+    }
+  }
+
+  it('forwards each NDJSON line as it comes, before the response ends', () =>
+    withTap(async (tap, seen) => {
+      const res = await fetch(`${tap.url}/stream`);
+      expect(res.headers.get('content-type')).toBe('application/x-ndjson');
+      const reader = res.body!.getReader();
+      const arrivals: number[] = [];
+      const started = Date.now();
+      let text = '';
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        arrivals.push(Date.now() - started);
+        text += Buffer.from(value).toString();
+      }
+      expect(text.trim().split('\n')).toHaveLength(6);
+      // Six writes 40 ms apart reached the client spread out, not in one burst at the end.
+      expect(arrivals.length).toBeGreaterThanOrEqual(5);
+      expect(arrivals[arrivals.length - 1]! - arrivals[0]!).toBeGreaterThan(120);
+      await until(() => seen[0]?.events.includes('end') === true, 'end');
+      expect(seen[0]!.events).toEqual(['request', 'response 200', 'end']);
+      expect(seen[0]!.chunks).toBeGreaterThanOrEqual(5);
+      expect(seen[0]!.bytes).toBe(Buffer.byteLength(text));
+    }));
+
+  it('passes a 10 MB request body and a 10 MB response unchanged', () =>
+    withTap(async (tap) => {
+      const body = Buffer.alloc(10 * 1024 * 1024);
+      for (let i = 0; i < body.length; i += 4096) body.writeUInt32BE(i, i);
+      const res = await fetch(`${tap.url}/echo-hash`, { method: 'POST', body });
+      expect(await res.json()).toEqual({
+        bytes: body.length,
+        sha256: createHash('sha256').update(body).digest('hex'),
+      });
+      const big = await fetch(`${tap.url}/big`);
+      expect(big.headers.get('content-length')).toBe(String(10 * 1024 * 1024));
+      expect((await big.arrayBuffer()).byteLength).toBe(10 * 1024 * 1024);
+    }));
+
+  it('keeps method, path, query and status; sets Host to the upstream', () =>
+    withTap(async (tap) => {
+      const res = await fetch(`${tap.url}/path/x?y=1`, { method: 'PUT', body: 'z' });
+      expect(res.status).toBe(201);
+      expect(await res.text()).toBe('PUT /path/x?y=1');
+      expect(res.headers.get('x-upstream-host')).toBe(new URL(upstreamUrl).host);
+    }));
+
+  it('cancels the upstream request when the client aborts, and leaks no sockets', () =>
+    withTap(async (tap, seen) => {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('no first chunk')), 3000);
+        const req = request(`${tap.url}/hang`, (res) => {
+          res.once('data', () => {
+            req.destroy();
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+        req.on('error', () => undefined);
+        req.on('close', resolve);
+        req.end();
+      });
+      await until(() => upstreamClosed.includes('/hang'), 'upstream to see the cancel');
+      await until(() => seen[0]?.events.includes('abort') === true, 'abort callback');
+      await until(
+        () => tap.stats().active === 0 && tap.stats().clientSockets === 0,
+        'sockets to close',
+      );
+      expect(tap.stats()).toMatchObject({
+        active: 0,
+        aborted: 1,
+        clientSockets: 0,
+        upstreamSockets: 0,
+      });
+    }));
+
+  it('answers 502 with a JSON error when the upstream is down', async () => {
+    const dead = createServer();
+    await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r));
+    const port = (dead.address() as AddressInfo).port;
+    await new Promise((r) => dead.close(r));
+    const { seen, observer } = recorder();
+    const tap = await createTap({
+      listen: '127.0.0.1:0',
+      upstream: `http://127.0.0.1:${port}`,
+      observer,
+    });
+    try {
+      const res = await fetch(`${tap.url}/api/generate`, { method: 'POST', body: '{}' });
+      expect(res.status).toBe(502);
+      expect(((await res.json()) as { error: string }).error).toMatch(/ECONNREFUSED/);
+      expect(seen[0]!.events).toEqual(['request', 'error connect']);
+    } finally {
+      await tap.close();
+    }
+  });
+
+  it('answers 504 when the upstream stays silent past the idle timeout', async () => {
+    const silent = createServer(() => undefined);
+    await new Promise<void>((r) => silent.listen(0, '127.0.0.1', r));
+    const tap = await createTap({
+      listen: '127.0.0.1:0',
+      upstream: `http://127.0.0.1:${(silent.address() as AddressInfo).port}`,
+      idleTimeoutMs: 200,
+    });
+    try {
+      const res = await fetch(`${tap.url}/x`);
+      expect(res.status).toBe(504);
+    } finally {
+      await tap.close();
+      silent.closeAllConnections();
+      await new Promise((r) => silent.close(r));
+    }
+  });
+
+  it('keeps forwarding when an observer throws', () =>
+    withTap(async (tap) => {
+      const text = await (await fetch(`${tap.url}/stream`)).text();
+      expect(text.trim().split('\n')).toHaveLength(6);
+      expect(tap.stats().observerErrors).toBeGreaterThan(0);
+    }, true));
+
+  it('rejects a bad upstream or listen address with a clear message', async () => {
+    await expect(createTap({ listen: '127.0.0.1:0', upstream: 'not a url' })).rejects.toThrow(
+      'upstream "not a url" is not a URL',
+    );
+    await expect(createTap({ listen: 'nowhere', upstream: upstreamUrl })).rejects.toThrow(
+      '"nowhere" is not host:port',
+    );
+  });
+});
