@@ -1,0 +1,145 @@
+// The tap observer that turns one streamed exchange into token-latency observations at a hop:
+// TTFT (arrival → first token-bearing chunk), each inter-token gap, e2e, TPOT, token counts and
+// failures. It only reads the chunks the tap forwards; traffic never waits on it.
+import { LineSplitter } from '../../tap/lines';
+import type { TapExchangeObserver, TapObserver, TapRequestInfo } from '../../tap/types';
+import type { HopLabels, RequestObservation } from './metrics';
+import type { FailureKind } from './names';
+import { formatFromContentType, TokenStreamParser, type StreamFormat } from './stream';
+
+export interface HopTapConfig {
+  hop: string;
+  engine: string;
+  node: string;
+  /** Forced stream format; by default taken from the response content type. */
+  format?: StreamFormat;
+}
+
+export type ObservationSink = (o: RequestObservation) => void;
+
+/** Request bodies are read up to this size for the `model` field; the rest only streams. */
+const MODEL_PEEK_BYTES = 64 * 1024;
+
+const ERROR_KIND: Record<string, FailureKind> = {
+  connect: 'connect',
+  timeout: 'timeout',
+  'upstream-reset': 'upstream_reset',
+  request: 'request',
+};
+
+export function modelFromRequestBody(body: string): string | undefined {
+  const m = /"model"\s*:\s*"((?:[^"\\]|\\.)*)"/.exec(body);
+  if (!m) return undefined;
+  try {
+    return JSON.parse(`"${m[1]}"`) as string;
+  } catch {
+    return undefined;
+  }
+}
+
+class Exchange implements TapExchangeObserver {
+  private body: Buffer[] = [];
+  private bodyBytes = 0;
+  private model: string | undefined;
+  private status = 0;
+  private parser: TokenStreamParser | undefined;
+  private splitter: LineSplitter | undefined;
+  private now = 0;
+  private firstTokenAt: number | undefined;
+  private lastTokenAt: number | undefined;
+  private readonly gaps: number[] = [];
+
+  constructor(
+    private readonly req: TapRequestInfo,
+    private readonly cfg: HopTapConfig,
+    private readonly sink: ObservationSink,
+  ) {}
+
+  onRequestChunk(chunk: Buffer): void {
+    if (this.bodyBytes >= MODEL_PEEK_BYTES) return;
+    const part = chunk.subarray(0, MODEL_PEEK_BYTES - this.bodyBytes);
+    this.body.push(Buffer.from(part));
+    this.bodyBytes += part.length;
+  }
+
+  onRequestEnd(): void {
+    this.model = modelFromRequestBody(Buffer.concat(this.body).toString('utf8'));
+    this.body = [];
+  }
+
+  onResponse(res: { status: number; headers: Record<string, unknown> }): void {
+    this.status = res.status;
+    const ct = res.headers['content-type'];
+    const format =
+      this.cfg.format ?? formatFromContentType(typeof ct === 'string' ? ct : undefined);
+    if (!format || res.status >= 400) return;
+    this.parser = new TokenStreamParser(format, { onToken: () => this.token() });
+    const parser = this.parser;
+    this.splitter = new LineSplitter((line) => parser.line(line));
+  }
+
+  onChunk(chunk: Buffer, at: number): void {
+    this.now = at;
+    this.splitter?.push(chunk);
+  }
+
+  private token(): void {
+    if (this.firstTokenAt === undefined) this.firstTokenAt = this.now;
+    else if (this.lastTokenAt !== undefined) this.gaps.push((this.now - this.lastTokenAt) / 1000);
+    this.lastTokenAt = this.now;
+  }
+
+  onEnd(summary: { endedAt: number; status?: number }): void {
+    this.splitter?.end();
+    this.parser?.end();
+    const status = summary.status ?? this.status;
+    let failure: FailureKind | undefined;
+    if (status >= 500) failure = 'http_5xx';
+    else if (status >= 400) failure = 'http_4xx';
+    else if (this.parser && !this.parser.totals.done) failure = 'incomplete';
+    this.finish(summary.endedAt, failure);
+  }
+
+  onAbort(summary: { endedAt: number }): void {
+    this.finish(summary.endedAt, 'client_abort');
+  }
+
+  onError(error: { kind: string }, summary: { endedAt: number }): void {
+    this.finish(summary.endedAt, ERROR_KIND[error.kind] ?? 'upstream_reset');
+  }
+
+  private finish(endedAt: number, failure: FailureKind | undefined): void {
+    const totals = this.parser?.totals;
+    const labels: HopLabels = {
+      hop: this.cfg.hop,
+      engine: this.cfg.engine,
+      node: this.cfg.node,
+      model: this.model ?? totals?.model ?? 'unknown',
+    };
+    const o: RequestObservation = {
+      labels,
+      itl: this.gaps,
+      e2e: (endedAt - this.req.startedAt) / 1000,
+    };
+    if (this.firstTokenAt !== undefined) o.ttft = (this.firstTokenAt - this.req.startedAt) / 1000;
+    if (totals) {
+      o.outputTokens = totals.reportedOutputTokens ?? totals.tokenChunks;
+      if (totals.promptTokens !== undefined) o.promptTokens = totals.promptTokens;
+    }
+    if (failure) o.failure = failure;
+    this.sink(o);
+  }
+}
+
+/**
+ * Observes generation requests (POST) through a tap; GETs (health, /api/tags, /v1/models) pass
+ * unobserved so they do not dilute the latency series.
+ */
+export function tokenLatencyObserver(cfg: HopTapConfig, sink: ObservationSink): TapObserver {
+  return {
+    onRequest(req) {
+      if (req.method !== 'POST') return undefined;
+      return new Exchange(req, cfg, sink);
+    },
+  };
+}

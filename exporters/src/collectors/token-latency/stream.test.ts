@@ -1,0 +1,71 @@
+import { formatFromContentType, TokenStreamParser } from './stream';
+
+function run(format: 'sse' | 'ndjson', text: string) {
+  let tokens = 0;
+  const p = new TokenStreamParser(format, { onToken: () => tokens++ });
+  for (const line of text.split('\n')) p.line(line.replace(/\r$/, ''));
+  p.end();
+  return { tokens, totals: p.totals };
+}
+
+describe('TokenStreamParser', () => {
+  it('SSE: counts content chunks, reads usage, sees [DONE]', () => {
+    const sse = [
+      'data: {"model":"qwen","choices":[{"delta":{"role":"assistant"}}]}',
+      '',
+      'data: {"choices":[{"delta":{"content":"Hel"}}]}',
+      '',
+      ': keep-alive comment',
+      'data: {"choices":[{"delta":{"content":"lo"}}]}',
+      '',
+      'data: {"choices":[{"delta":{"content":""},"finish_reason":"stop"}]}',
+      '',
+      'data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":3}}',
+      '',
+      'data: [DONE]',
+      '',
+    ].join('\r\n');
+    const { tokens, totals } = run('sse', sse);
+    expect(tokens).toBe(2);
+    expect(totals).toEqual({
+      tokenChunks: 2,
+      done: true,
+      model: 'qwen',
+      reportedOutputTokens: 3,
+      promptTokens: 7,
+    });
+  });
+
+  it('SSE: legacy completions (choices[].text) and an event without trailing blank line', () => {
+    const { tokens, totals } = run(
+      'sse',
+      'data: {"choices":[{"text":"a"}]}\n\ndata: {"choices":[{"text":"b"}]}',
+    );
+    expect(tokens).toBe(2);
+    expect(totals.done).toBe(false);
+  });
+
+  it('NDJSON (Ollama): response/message chunks, done with eval counts, garbage ignored', () => {
+    const nd = [
+      '{"model":"qwen2.5:72b","response":"Hi","done":false}',
+      'not json',
+      '{"model":"qwen2.5:72b","message":{"role":"assistant","content":" there"},"done":false}',
+      '{"model":"qwen2.5:72b","response":"","done":true,"done_reason":"stop","eval_count":2,"prompt_eval_count":26}',
+    ].join('\n');
+    const { tokens, totals } = run('ndjson', nd);
+    expect(tokens).toBe(2);
+    expect(totals).toEqual({
+      tokenChunks: 2,
+      done: true,
+      model: 'qwen2.5:72b',
+      reportedOutputTokens: 2,
+      promptTokens: 26,
+    });
+  });
+
+  it('maps content types to formats', () => {
+    expect(formatFromContentType('text/event-stream; charset=utf-8')).toBe('sse');
+    expect(formatFromContentType('application/x-ndjson')).toBe('ndjson');
+    expect(formatFromContentType('application/json')).toBeUndefined();
+  });
+});

@@ -1,0 +1,135 @@
+// Token events from streamed LLM responses, parsed incrementally on the side of the tap:
+// - SSE (OpenAI / vLLM): `data: {json}` events, `data: [DONE]` at the end, an optional usage
+//   chunk (`stream_options.include_usage`) before it;
+// - NDJSON (Ollama /api/generate, /api/chat): one JSON object per line, `done:true` last, with
+//   eval_count / prompt_eval_count.
+// A "token" here is a token-bearing chunk (non-empty content); exact counts come from usage.
+export type StreamFormat = 'sse' | 'ndjson';
+
+export interface StreamEvents {
+  /** A chunk that carried generated text (or a tool call). */
+  onToken(): void;
+}
+
+export interface StreamTotals {
+  tokenChunks: number;
+  /** Output tokens reported by the engine (usage.completion_tokens / eval_count). */
+  reportedOutputTokens?: number;
+  promptTokens?: number;
+  /** The stream's own end marker was seen ([DONE] or done:true). */
+  done: boolean;
+  model?: string;
+}
+
+interface OpenAiChunk {
+  model?: string;
+  choices?: {
+    delta?: { content?: string | null; tool_calls?: unknown[]; reasoning_content?: string | null };
+    text?: string;
+  }[];
+  usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+}
+
+interface OllamaChunk {
+  model?: string;
+  response?: string;
+  thinking?: string;
+  message?: { content?: string; thinking?: string; tool_calls?: unknown[] };
+  done?: boolean;
+  eval_count?: number;
+  prompt_eval_count?: number;
+}
+
+/** Line-oriented parser; feed it complete lines (the tap's LineSplitter does the framing). */
+export class TokenStreamParser {
+  readonly totals: StreamTotals = { tokenChunks: 0, done: false };
+  private sseData: string[] = [];
+
+  constructor(
+    readonly format: StreamFormat,
+    private readonly events: StreamEvents,
+  ) {}
+
+  line(line: string): void {
+    if (this.format === 'ndjson') this.ndjson(line);
+    else this.sse(line);
+  }
+
+  /** Flushes a pending SSE event at end of stream. */
+  end(): void {
+    if (this.format === 'sse') this.dispatch();
+  }
+
+  private sse(line: string): void {
+    if (line === '') {
+      this.dispatch();
+      return;
+    }
+    if (line.startsWith(':')) return;
+    if (line.startsWith('data:')) this.sseData.push(line.slice(line[5] === ' ' ? 6 : 5));
+  }
+
+  private dispatch(): void {
+    if (this.sseData.length === 0) return;
+    const data = this.sseData.join('\n');
+    this.sseData = [];
+    if (data.trim() === '[DONE]') {
+      this.totals.done = true;
+      return;
+    }
+    let chunk: OpenAiChunk;
+    try {
+      chunk = JSON.parse(data) as OpenAiChunk;
+    } catch {
+      return;
+    }
+    if (chunk.model) this.totals.model ??= chunk.model;
+    if (chunk.usage) {
+      if (typeof chunk.usage.completion_tokens === 'number')
+        this.totals.reportedOutputTokens = chunk.usage.completion_tokens;
+      if (typeof chunk.usage.prompt_tokens === 'number')
+        this.totals.promptTokens = chunk.usage.prompt_tokens;
+    }
+    const bearing = (chunk.choices ?? []).some(
+      (c) =>
+        (typeof c.text === 'string' && c.text !== '') ||
+        (typeof c.delta?.content === 'string' && c.delta.content !== '') ||
+        (typeof c.delta?.reasoning_content === 'string' && c.delta.reasoning_content !== '') ||
+        (Array.isArray(c.delta?.tool_calls) && c.delta.tool_calls.length > 0),
+    );
+    if (bearing) this.token();
+  }
+
+  private ndjson(line: string): void {
+    if (line.trim() === '') return;
+    let chunk: OllamaChunk;
+    try {
+      chunk = JSON.parse(line) as OllamaChunk;
+    } catch {
+      return;
+    }
+    if (chunk.model) this.totals.model ??= chunk.model;
+    const text =
+      chunk.response || chunk.thinking || chunk.message?.content || chunk.message?.thinking || '';
+    if (text !== '' || (chunk.message?.tool_calls?.length ?? 0) > 0) this.token();
+    if (chunk.done) {
+      this.totals.done = true;
+      if (typeof chunk.eval_count === 'number') this.totals.reportedOutputTokens = chunk.eval_count;
+      if (typeof chunk.prompt_eval_count === 'number')
+        this.totals.promptTokens = chunk.prompt_eval_count;
+    }
+  }
+
+  private token(): void {
+    this.totals.tokenChunks++;
+    this.events.onToken();
+  }
+}
+
+/** Stream format from a response content type; undefined when it is not a token stream. */
+export function formatFromContentType(contentType: string | undefined): StreamFormat | undefined {
+  const ct = (contentType ?? '').toLowerCase();
+  if (ct.includes('text/event-stream')) return 'sse';
+  if (ct.includes('ndjson') || ct.includes('jsonlines') || ct.includes('json-seq')) return 'ndjson';
+  return undefined;
+}
