@@ -65,6 +65,14 @@ function workerPids(masterPid: number): Set<number> {
   return out;
 }
 
+function isShuttingDown(pid: number): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('shutting down');
+  } catch {
+    return true;
+  }
+}
+
 export class NginxActuator implements Actuator {
   readonly name = 'nginx';
   private readonly binary: string;
@@ -89,8 +97,9 @@ export class NginxActuator implements Actuator {
     const snap = new Map<string, string | undefined>();
     for (const t of targets) snap.set(t.upstreamFile, readOrUndefined(t.upstreamFile));
     this.snapshots.set(change.actionId, snap);
+    // Always test and reload, even when the file already holds `text`: after a crash between
+    // the write and the reload, the file is right but nginx still serves the old upstream.
     for (const t of targets) {
-      if (snap.get(t.upstreamFile) === text) continue;
       writeFileDurably(t.upstreamFile, text);
       faultPoint('after-write');
       await this.testConfig(t);
@@ -122,7 +131,6 @@ export class NginxActuator implements Actuator {
     for (const t of nginxTargets(change)) {
       const before = snap?.get(t.upstreamFile) ?? previousText;
       try {
-        if (readOrUndefined(t.upstreamFile) === before) continue;
         writeFileDurably(t.upstreamFile, before);
         await this.reload(t);
       } catch (err) {
@@ -161,11 +169,15 @@ export class NginxActuator implements Actuator {
     const r = await run(this.binary, ['-p', t.prefix, '-c', t.conf, '-s', 'reload']);
     if (r.code !== 0)
       throw new ActuatorError('nginx', `${t.node}: nginx -s reload failed: ${r.stderr.trim()}`);
+    // Served = a new worker runs and every old one stopped accepting (it exits, or retitles
+    // itself "shutting down" while it finishes in-flight streams).
     const deadline = Date.now() + this.reloadTimeoutMs;
     while (Date.now() < deadline) {
       const now = workerPids(master);
-      if ([...now].some((p) => !before.has(p))) return;
-      await sleep(50);
+      const started = [...now].some((p) => !before.has(p));
+      const oldAccepting = [...before].filter((p) => now.has(p) && !isShuttingDown(p));
+      if (started && oldAccepting.length === 0) return;
+      await sleep(25);
     }
     throw new ActuatorError(
       'nginx',

@@ -65,6 +65,12 @@ export function createApp(deps: ServerDeps): express.Express {
     (_req, res) => void res.type('text/plain; version=0.0.4').send(engine.metrics.render()),
   );
 
+  // Counted before auth, so rejected deliveries show up too.
+  app.use('/api/v1/alerts', (_req, res, next) => {
+    res.on('finish', () => engine.metrics.webhooks.inc({ code: String(res.statusCode) }));
+    next();
+  });
+
   const api = express.Router();
   api.use(requireToken(deps.token));
   api.use(requireJson);
@@ -117,14 +123,12 @@ export function createApp(deps: ServerDeps): express.Express {
     );
     const status = outcomeStatus(outcome);
     if (status === 409)
-      return void res
-        .status(409)
-        .json({
-          error: 'refused_by_guardrail',
-          detail: outcome.reason,
-          rule: outcome.rule,
-          outcome,
-        });
+      return void res.status(409).json({
+        error: 'refused_by_guardrail',
+        detail: outcome.reason,
+        rule: outcome.rule,
+        outcome,
+      });
     if (status === 502)
       return void res
         .status(502)
@@ -231,13 +235,11 @@ function errorHandler(err: unknown, _req: Request, res: Response, _next: NextFun
       .status(413)
       .json({ error: 'payload_too_large', detail: `body: larger than ${e.limit} bytes` });
   if (e.type === 'entity.parse.failed')
-    return void res
-      .status(400)
-      .json({
-        error: 'invalid_request',
-        detail: `body: not valid JSON (${e.message})`,
-        field: 'body',
-      });
+    return void res.status(400).json({
+      error: 'invalid_request',
+      detail: `body: not valid JSON (${e.message})`,
+      field: 'body',
+    });
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500)
     return void res
       .status(e.status)
