@@ -100,7 +100,7 @@ function ask(): Promise<string> {
 describe('nginx actuator', () => {
   it('renders drained and disabled backends down, with weights and backup order', () => {
     expect(renderUpstream(inv, 'engine', { CORE: 'drain', 'NODE-08': 'disabled' })).toMatch(
-      /least_conn;\n    server 127\.0\.0\.1:\d+ weight=10 max_fails=2 fail_timeout=30s down; # CORE drain\n    server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=30s backup; # NODE-07 enabled\n    server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=30s backup down; # NODE-08 disabled\n}/,
+      /least_conn;\n {4}server 127\.0\.0\.1:\d+ weight=10 max_fails=2 fail_timeout=30s down; # CORE drain\n {4}server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=30s backup; # NODE-07 enabled\n {4}server 127\.0\.0\.1:\d+ max_fails=2 fail_timeout=30s backup down; # NODE-08 disabled\n}/,
     );
   });
 
