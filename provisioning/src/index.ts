@@ -6,3 +6,29 @@ export { checkRules } from './inventory/rules';
 export * from './inventory/loopback';
 export * from './inventory/query';
 export { inventoryJsonSchema, renderInventoryJsonSchema } from './inventory/json-schema';
+export { JOBS, RECEIVER, PLACEHOLDER_WEBHOOK } from './render/conventions';
+export type { TargetJob } from './render/conventions';
+export { RenderError } from './render/errors';
+export { nodeAddress, durationMs } from './render/common';
+export type { AddressOptions } from './render/common';
+export {
+  targetGroups,
+  targetJobs,
+  renderFileSdTargets,
+  alertmanagerTargets,
+  controllerUrl,
+} from './render/targets';
+export type { TargetGroup } from './render/targets';
+export { renderPrometheusConfig } from './render/prometheus';
+export type { PrometheusConfigOptions } from './render/prometheus';
+export { renderAlertmanagerConfig, renderAlertmanagerTemplate } from './render/alertmanager';
+export type { AlertmanagerConfigOptions } from './render/alertmanager';
+export {
+  nginxUpstreamName,
+  renderNginxUpstream,
+  renderNginxServer,
+  renderNginxMain,
+} from './render/nginx';
+export type { NginxMainOptions } from './render/nginx';
+export { renderAll, TARGETS_DIR, ALERTMANAGER_TEMPLATE } from './render/bundle';
+export type { RenderAllOptions, RenderedFile } from './render/bundle';

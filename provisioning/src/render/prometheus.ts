@@ -1,0 +1,67 @@
+// One Prometheus config per observability node. Both members of the pair scrape the same
+// file_sd targets and differ only in `external_labels.replica`, which is dropped from alerts
+// so Alertmanager deduplicates the pair's notifications.
+import { posix } from 'node:path';
+import { stringify } from 'yaml';
+import type { Inventory } from '../inventory/schema';
+import { durationMs, generatedHeader, requireNode } from './common';
+import { JOBS, LABEL } from './conventions';
+import { RenderError } from './errors';
+import { targetJobs } from './targets';
+
+export interface PrometheusConfigOptions {
+  /** Observability node this Prometheus runs on; its id becomes `external_labels.replica`. */
+  node: string;
+  /** Folder holding the file_sd target files (`renderFileSdTargets`), as Prometheus sees it. */
+  targetsDir: string;
+  /** Folder of rule files (okome-slo output); its `*.rules.yml` are loaded (not its promtool tests). */
+  rulesDir?: string;
+  /** Alertmanager `host:port` list; see `alertmanagerTargets`. */
+  alertmanagers: string[];
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+}
+
+const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
+
+/** A scrape timeout may not exceed the interval (short intervals are used by the simulator). */
+function scrapeTimeout(interval: string): string | undefined {
+  const ms = durationMs(interval);
+  return ms < DEFAULT_SCRAPE_TIMEOUT_MS ? interval : undefined;
+}
+
+export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOptions): string {
+  const node = requireNode(inv, opts.node);
+  if (!node.roles.includes('observability'))
+    throw new RenderError(
+      `node "${node.id}" has no observability role; Prometheus runs on one that does`,
+    );
+  const scrapeInterval = opts.scrapeInterval ?? inv.observability.scrapeInterval;
+  const evaluationInterval = opts.evaluationInterval ?? inv.observability.evaluationInterval;
+  const timeout = scrapeTimeout(scrapeInterval);
+
+  const config: Record<string, unknown> = {
+    global: {
+      scrape_interval: scrapeInterval,
+      ...(timeout ? { scrape_timeout: timeout } : {}),
+      evaluation_interval: evaluationInterval,
+      external_labels: { [LABEL.cluster]: inv.cluster, [LABEL.replica]: node.id },
+    },
+    alerting: {
+      alert_relabel_configs: [{ action: 'labeldrop', regex: LABEL.replica }],
+      alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: opts.alertmanagers }] }],
+    },
+    ...(opts.rulesDir ? { rule_files: [posix.join(opts.rulesDir, '*.rules.yml')] } : {}),
+    scrape_configs: targetJobs(inv).map((job) => ({
+      job_name: JOBS[job].job,
+      file_sd_configs: [{ files: [posix.join(opts.targetsDir, JOBS[job].file)] }],
+    })),
+  };
+  const rw = inv.observability.remoteWrite;
+  if (rw) config.remote_write = [{ name: `${inv.cluster}-${rw.kind}`, url: rw.url }];
+  return (
+    generatedHeader(inv, `Prometheus on ${node.id}`, [
+      'Scrape targets come from file_sd files; re-render them to change targets without a restart.',
+    ]) + stringify(config, { lineWidth: 0 })
+  );
+}
