@@ -64,6 +64,7 @@ export function renderAll(inv: Inventory, opts: RenderAllOptions): RenderedFile[
         alertmanagers,
         scrapeInterval: opts.scrapeInterval,
         evaluationInterval: opts.evaluationInterval,
+        loopback: opts.loopback,
       }),
     });
   }

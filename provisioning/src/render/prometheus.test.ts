@@ -83,6 +83,26 @@ describe('renderPrometheusConfig', () => {
     expect(cfg.remote_write).toEqual([
       { name: 'okome-victoriametrics', url: 'http://vm.okome.local:8428/api/v1/write' },
     ]);
+    // The simulator's render never sends data off the machine.
+    const loop = renderPrometheusConfig(withStore, { node: 'NODE-09', ...base, loopback: true });
+    expect((parse(loop) as PromConfig).remote_write).toBeUndefined();
+    expect(loop).toContain(
+      '# remote_write to http://vm.okome.local:8428/api/v1/write left out: loopback render.',
+    );
+    const local = {
+      ...withStore,
+      observability: {
+        ...withStore.observability,
+        remoteWrite: {
+          url: 'http://127.0.0.1:8428/api/v1/write',
+          kind: 'victoriametrics' as const,
+        },
+      },
+    };
+    const kept = parse(
+      renderPrometheusConfig(local, { node: 'NODE-09', ...base, loopback: true }),
+    ) as PromConfig;
+    expect(kept.remote_write?.[0]?.url).toBe('http://127.0.0.1:8428/api/v1/write');
   });
 
   it('starts with a generated-file header', () => {

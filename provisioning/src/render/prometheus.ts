@@ -3,6 +3,7 @@
 // so Alertmanager deduplicates the pair's notifications.
 import { posix } from 'node:path';
 import { stringify } from 'yaml';
+import { isLoopback } from '../inventory/loopback';
 import type { Inventory } from '../inventory/schema';
 import { durationMs, generatedHeader, requireNode } from './common';
 import { JOBS, LABEL } from './conventions';
@@ -20,6 +21,8 @@ export interface PrometheusConfigOptions {
   alertmanagers: string[];
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /** Loopback render (simulator): a remote_write target off this machine is left out. */
+  loopback?: boolean;
 }
 
 const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
@@ -57,11 +60,15 @@ export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOpt
       file_sd_configs: [{ files: [posix.join(opts.targetsDir, JOBS[job].file)] }],
     })),
   };
+  const notes = [
+    'Scrape targets come from file_sd files; re-render them to change targets without a restart.',
+  ];
   const rw = inv.observability.remoteWrite;
-  if (rw) config.remote_write = [{ name: `${inv.cluster}-${rw.kind}`, url: rw.url }];
+  if (rw && opts.loopback && !isLoopback(new URL(rw.url).hostname))
+    // A loopback render is for the simulator: nothing it runs may send data off the machine.
+    notes.push(`remote_write to ${rw.url} left out: loopback render.`);
+  else if (rw) config.remote_write = [{ name: `${inv.cluster}-${rw.kind}`, url: rw.url }];
   return (
-    generatedHeader(inv, `Prometheus on ${node.id}`, [
-      'Scrape targets come from file_sd files; re-render them to change targets without a restart.',
-    ]) + stringify(config, { lineWidth: 0 })
+    generatedHeader(inv, `Prometheus on ${node.id}`, notes) + stringify(config, { lineWidth: 0 })
   );
 }
