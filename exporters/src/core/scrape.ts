@@ -135,6 +135,10 @@ export class Scraper {
     const outcome = await withTimeout(Math.min(cap, s.timeoutMs ?? cap), (signal) =>
       s.render(signal),
     );
+    // A source whose export machinery itself broke (e.g. the OTel reader is shut down) marks
+    // its error `failScrape`: the scrape answers 5xx instead of looking like an empty success.
+    if (!outcome.ok && (outcome.error as { failScrape?: unknown } | undefined)?.failScrape === true)
+      throw outcome.error;
     return this.record(s.name, 'source', {
       name: s.name,
       ok: outcome.ok,

@@ -13,3 +13,4 @@ export type { Family, Labels, MetricType } from './exposition';
 export { parseRedisTarget, redact, TargetError } from './target';
 export type { RedisTarget } from './target';
 export { RespClient, RespError } from './resp';
+export { redisCollector, REDIS_FLAGS } from './collector';

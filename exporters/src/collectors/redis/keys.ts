@@ -1,7 +1,7 @@
 // --check-keys / --check-single-keys / --count-keys / --check-key-groups, as redis_exporter's
 // keys.go and key_groups.go, but bounded: every SCAN walk stops after maxScanKeys keys or at the
 // scrape deadline, so a broad pattern on a big database cannot hang the scrape (their issues
-// #319, #536, #891). What was cut short is counted in redis_exporter_keys_scan_truncated_total.
+// #319, #536, #891). Walks cut short show in redis_exporter_last_scrape_keys_truncated.
 import type { MetricSink } from './exposition';
 import { HELP } from './metric-map';
 import { RespError, type RespClient, type RespValue } from './resp';
@@ -61,7 +61,7 @@ export async function scanKeys(
   let cursor = '0';
   do {
     if (keys.length >= lim.maxScanKeys || Date.now() > lim.deadline)
-      return { keys, truncated: true };
+      return { keys: keys.slice(0, lim.maxScanKeys), truncated: true };
     const r = await c.call('SCAN', cursor, 'MATCH', pattern, 'COUNT', lim.batchSize);
     if (!Array.isArray(r) || r.length !== 2 || !Array.isArray(r[1]))
       throw new Error(`invalid SCAN reply for pattern ${pattern}`);

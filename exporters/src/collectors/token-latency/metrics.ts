@@ -30,6 +30,8 @@ export interface RequestObservation {
 /** The OTel export itself failed (reader unbound or shut down): the scrape must answer 5xx. */
 export class OtelExportError extends Error {
   override readonly name = 'OtelExportError';
+  /** Read by the exporter core: fail the whole scrape with a 5xx. */
+  readonly failScrape = true;
 }
 
 export interface TokenLatencyMetricsOptions {

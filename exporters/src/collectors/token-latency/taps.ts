@@ -1,0 +1,93 @@
+// Tap specifications: `--tap NAME=listen,upstream,hop[,format[,engine]]` (repeatable), or
+// derived from the inventory — one tap per token-path service of the node, listening on the
+// node's address at the service port + TAP_PORT_OFFSET, so routing can point a hop through it.
+import type { Inventory, InventoryNode, ServiceKind } from '@okome/provisioning';
+import { HOPS } from '@okome/provisioning';
+import type { StreamFormat } from './stream';
+
+export interface TapSpec {
+  name: string;
+  listen: string;
+  upstream: string;
+  hop: string;
+  format?: StreamFormat;
+  engine: string;
+}
+
+export const TAP_PORT_OFFSET = 10_000;
+
+export class TapSpecError extends Error {
+  override readonly name = 'TapSpecError';
+}
+
+export function parseTapSpec(text: string): TapSpec {
+  const where = `--tap "${text}"`;
+  const eq = text.indexOf('=');
+  if (eq <= 0)
+    throw new TapSpecError(`${where}: expected NAME=listen,upstream,hop[,format[,engine]]`);
+  const name = text.slice(0, eq).trim();
+  if (!/^[A-Za-z][A-Za-z0-9_.-]*$/.test(name))
+    throw new TapSpecError(`${where}: tap name "${name}" is not an id`);
+  const parts = text
+    .slice(eq + 1)
+    .split(',')
+    .map((p) => p.trim());
+  if (parts.length < 3 || parts.length > 5)
+    throw new TapSpecError(
+      `${where}: expected listen,upstream,hop[,format[,engine]] after "${name}="`,
+    );
+  const [listen, upstream, hop, format, engine] = parts as [
+    string,
+    string,
+    string,
+    string?,
+    string?,
+  ];
+  if (!/^(\[[^\]]+\]|[^:]*):\d{1,5}$/.test(listen))
+    throw new TapSpecError(`${where}: listen "${listen}" is not host:port`);
+  let u: URL;
+  try {
+    u = new URL(upstream);
+  } catch {
+    throw new TapSpecError(`${where}: upstream "${upstream}" is not a URL`);
+  }
+  if (u.protocol !== 'http:')
+    throw new TapSpecError(`${where}: upstream "${upstream}" must be http://`);
+  if (!(HOPS as readonly string[]).includes(hop))
+    throw new TapSpecError(`${where}: hop "${hop}" is not one of ${HOPS.join(', ')}`);
+  if (format && format !== 'sse' && format !== 'ndjson' && format !== 'auto')
+    throw new TapSpecError(`${where}: format "${format}" is not sse, ndjson or auto`);
+  const spec: TapSpec = { name, listen, upstream, hop, engine: engine || 'unknown' };
+  if (format === 'sse' || format === 'ndjson') spec.format = format;
+  return spec;
+}
+
+const HOP_OF: Partial<Record<ServiceKind, { hop: string; format?: StreamFormat }>> = {
+  nginx: { hop: 'ingress' },
+  haproxy: { hop: 'ingress' },
+  stream: { hop: 'cache' },
+  gateway: { hop: 'gateway' },
+  vllm: { hop: 'engine', format: 'sse' },
+  ollama: { hop: 'engine', format: 'ndjson' },
+};
+
+/** The engine behind a hop: the kind for engines, else the first engine kind of the cluster. */
+function engineFor(kind: ServiceKind, inv: Inventory): string {
+  if (kind === 'vllm' || kind === 'ollama' || kind === 'tensorflow') return kind;
+  return inv.models[0]?.engine ?? 'unknown';
+}
+
+/** Tap specs for one node of an inventory, as `--tap` strings (flag values). */
+export function tapsFromInventory(node: InventoryNode, inv: Inventory): string[] {
+  const out: string[] = [];
+  for (const svc of node.services) {
+    const h = HOP_OF[svc.kind];
+    if (!h) continue;
+    const port = svc.port + TAP_PORT_OFFSET;
+    if (port > 65535) continue;
+    out.push(
+      `${svc.name}=${node.address}:${port},http://${node.address}:${svc.port},${h.hop},${h.format ?? 'auto'},${engineFor(svc.kind, inv)}`,
+    );
+  }
+  return out;
+}

@@ -1,0 +1,3 @@
+export { probeCollector } from './collector';
+export { runProbe, parseProbeQuery, PROBE_MODULES, ProbeRequestError } from './probe';
+export type { ProbeModule, ProbeParams, ProbeOutcome } from './probe';
