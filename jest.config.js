@@ -41,6 +41,7 @@ module.exports = {
       testMatch: ['<rootDir>/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': swc },
       moduleNameMapper,
+      testTimeout: 60_000,
       globalSetup: '<rootDir>/setup/global-setup.ts',
       globalTeardown: '<rootDir>/setup/global-teardown.ts',
     },

@@ -32,3 +32,9 @@ export {
 export type { NginxMainOptions } from './render/nginx';
 export { renderAll, TARGETS_DIR, ALERTMANAGER_TEMPLATE } from './render/bundle';
 export type { RenderAllOptions, RenderedFile } from './render/bundle';
+export { stackLayout, REPO_ROOT } from './stack/layout';
+export type { StackLayout } from './stack/layout';
+export { stackUp, stackDown, stackStatus } from './stack/launcher';
+export type { ComponentHealth, UpOptions } from './stack/launcher';
+export { StackError } from './stack/errors';
+export { isAlive as processIsRunning } from './stack/process';

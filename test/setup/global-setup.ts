@@ -4,6 +4,8 @@ import { stackCli, stackIsUp, STACK_OWNED_MARKER } from './stack';
 import { writeFileSync } from 'node:fs';
 
 export default async function globalSetup(): Promise<void> {
+  // For working on one e2e suite that starts what it needs itself.
+  if (process.env.OKOME_E2E_NO_STACK === '1') return;
   if (await stackIsUp()) {
     console.log('\n[e2e] reusing the local stack that is already up');
     return;

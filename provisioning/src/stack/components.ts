@@ -1,0 +1,219 @@
+// The components of the local stack. Each factory turns the (derived) inventory into the
+// processes to run; adding a component is one factory here and one line in STACK_COMPONENTS.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { nodesWithRole } from '../inventory/query';
+import { loopbackAddress } from '../inventory/loopback';
+import type { Inventory, InventoryNode, ServiceKind } from '../inventory/schema';
+import type { StackLayout } from './layout';
+import { REPO_ROOT } from './layout';
+
+export interface ComponentSpec {
+  name: string;
+  kind: string;
+  /** What a person opens; printed by `up` and `status`. */
+  url: string;
+  /** Answers 2xx once the component is ready. */
+  health: string;
+  command: string;
+  args: string[];
+  env?: NodeJS.ProcessEnv;
+  startTimeoutMs?: number;
+}
+
+export interface StackContext {
+  layout: StackLayout;
+  inventory: Inventory;
+  inventoryPath: string;
+  sim: boolean;
+  /** Divides alert windows and hold-downs so a simulated incident plays out in seconds. */
+  timeScale: number;
+}
+
+/** Where a node's component listens here: its loopback address (DESIGN.md §8). */
+export function bindAddress(inv: Inventory, node: InventoryNode): string {
+  return loopbackAddress(node.address, inv.nodes.indexOf(node));
+}
+
+export function servicePort(node: InventoryNode, kind: ServiceKind, fallback: number): number {
+  return node.services.find((s) => s.kind === kind)?.port ?? fallback;
+}
+
+export function observabilityNodes(inv: Inventory): InventoryNode[] {
+  return nodesWithRole(inv, 'observability');
+}
+
+export function prometheusUrl(inv: Inventory, node: InventoryNode): string {
+  return `http://${bindAddress(inv, node)}:${servicePort(node, 'prometheus', 9090)}`;
+}
+
+export function alertmanagerUrl(inv: Inventory, node: InventoryNode): string {
+  return `http://${bindAddress(inv, node)}:${servicePort(node, 'alertmanager', 9093)}`;
+}
+
+/** Alertmanager gossip port: the web port + 1, as Alertmanager's defaults (9093/9094). */
+export function alertmanagerClusterAddress(inv: Inventory, node: InventoryNode): string {
+  return `${bindAddress(inv, node)}:${servicePort(node, 'alertmanager', 9093) + 1}`;
+}
+
+export function controllerNode(inv: Inventory): InventoryNode | undefined {
+  const id = inv.observability.controller?.node;
+  return id ? inv.nodes.find((n) => n.id === id) : observabilityNodes(inv)[0];
+}
+
+export function controllerUrl(inv: Inventory): string | undefined {
+  const node = controllerNode(inv);
+  if (!node) return undefined;
+  return `http://${bindAddress(inv, node)}:${inv.observability.controller?.port ?? 9700}`;
+}
+
+/** A package's built CLI, or undefined while that package has none. */
+export function builtCli(pkg: string, file = 'cli.js'): string | undefined {
+  const path = join(REPO_ROOT, pkg, 'dist', file);
+  return existsSync(path) ? path : undefined;
+}
+
+export const prometheusComponents = (ctx: StackContext): ComponentSpec[] =>
+  observabilityNodes(ctx.inventory).map((node) => {
+    const url = prometheusUrl(ctx.inventory, node);
+    return {
+      name: `prometheus-${node.id}`,
+      kind: 'prometheus',
+      url,
+      health: `${url}/-/ready`,
+      command: 'prometheus',
+      args: [
+        `--config.file=${join(ctx.layout.config, 'prometheus', `${node.id}.yml`)}`,
+        `--storage.tsdb.path=${join(ctx.layout.data, `prometheus-${node.id}`)}`,
+        `--web.listen-address=${url.slice('http://'.length)}`,
+        '--web.enable-lifecycle',
+        '--storage.tsdb.retention.time=2d',
+      ],
+    };
+  });
+
+export const alertmanagerComponents = (ctx: StackContext): ComponentSpec[] => {
+  const nodes = observabilityNodes(ctx.inventory);
+  return nodes.map((node) => {
+    const url = alertmanagerUrl(ctx.inventory, node);
+    const peers = nodes
+      .filter((n) => n !== node)
+      .map((n) => `--cluster.peer=${alertmanagerClusterAddress(ctx.inventory, n)}`);
+    return {
+      name: `alertmanager-${node.id}`,
+      kind: 'alertmanager',
+      url,
+      health: `${url}/-/ready`,
+      command: 'prometheus-alertmanager',
+      args: [
+        `--config.file=${join(ctx.layout.config, 'alertmanager', 'alertmanager.yml')}`,
+        `--storage.path=${join(ctx.layout.data, `alertmanager-${node.id}`)}`,
+        `--web.listen-address=${url.slice('http://'.length)}`,
+        `--cluster.listen-address=${alertmanagerClusterAddress(ctx.inventory, node)}`,
+        ...peers,
+        // Loopback peers find each other at once; the default settle wait only delays readiness.
+        '--cluster.settle-timeout=2s',
+      ],
+    };
+  });
+};
+
+/** The simulator runs first: the rest of the stack reads the inventory it derives. */
+export function simulatorComponent(
+  layout: StackLayout,
+  inventoryPath: string,
+  timeScale: number,
+): { spec: ComponentSpec; derivedInventory: string } | undefined {
+  const cli = builtCli('simulator');
+  if (!cli) return undefined;
+  const control = 'http://127.0.0.1:9800';
+  return {
+    derivedInventory: join(layout.simDir, 'inventory.yaml'),
+    spec: {
+      name: 'simulator',
+      kind: 'simulator',
+      url: `${control}/state`,
+      health: `${control}/-/ready`,
+      command: process.execPath,
+      args: [
+        cli,
+        'up',
+        '--inventory',
+        inventoryPath,
+        '--state-dir',
+        layout.simDir,
+        '--time-scale',
+        String(timeScale),
+      ],
+      startTimeoutMs: 90_000,
+    },
+  };
+}
+
+/** One okome-exporter per node that runs workloads (observability nodes only watch). */
+export const exporterComponents = (ctx: StackContext): ComponentSpec[] => {
+  const cli = builtCli('exporters');
+  if (!cli) return [];
+  return ctx.inventory.nodes
+    .filter((n) => !n.roles.includes('observability'))
+    .map((node) => {
+      const url = `http://${bindAddress(ctx.inventory, node)}:${node.exporterPort}`;
+      return {
+        name: `exporter-${node.id}`,
+        kind: 'exporter',
+        url: `${url}/metrics`,
+        health: `${url}/-/ready`,
+        command: process.execPath,
+        args: [
+          cli,
+          '--inventory',
+          ctx.inventoryPath,
+          '--node',
+          node.id,
+          `--web.listen-address=${url.slice(7)}`,
+        ],
+      };
+    });
+};
+
+export const controllerComponents = (ctx: StackContext): ComponentSpec[] => {
+  const cli = builtCli('controller');
+  const url = controllerUrl(ctx.inventory);
+  const obs = observabilityNodes(ctx.inventory);
+  if (!cli || !url || obs.length === 0) return [];
+  // Hold-down before a drained backend returns: 60 s in production, scaled with the alerts.
+  const holdDown = Math.max(1, Math.round(60 / ctx.timeScale));
+  return [
+    {
+      name: 'controller',
+      kind: 'controller',
+      url,
+      health: `${url}/-/ready`,
+      command: process.execPath,
+      args: [
+        cli,
+        '--inventory',
+        ctx.inventoryPath,
+        '--state-dir',
+        join(ctx.layout.dir, 'controller'),
+        '--listen',
+        url.slice('http://'.length),
+        '--token-file',
+        ctx.layout.tokenFile,
+        '--prometheus',
+        prometheusUrl(ctx.inventory, obs[0] as InventoryNode),
+        ...obs.flatMap((n) => ['--alertmanager', alertmanagerUrl(ctx.inventory, n)]),
+        '--hold-down',
+        `${holdDown}s`,
+      ],
+    },
+  ];
+};
+
+/** Every component, in start order: a stage starts only after the one before is healthy. */
+export const STACK_COMPONENTS: ((ctx: StackContext) => ComponentSpec[])[] = [
+  prometheusComponents,
+  alertmanagerComponents,
+  exporterComponents,
+  controllerComponents,
+];
