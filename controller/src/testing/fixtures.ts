@@ -8,7 +8,7 @@ import type { WebhookPayload } from '../webhook/validate';
 
 type PoolInput = NonNullable<NonNullable<InventoryInput['routing']>['pools']>[number];
 
-/** A 5-node cluster: one ingress, CORE plus two speculative vLLM nodes, one cache. */
+/** A 6-node cluster: one ingress, CORE plus two speculative vLLM nodes, a cache, observability. */
 export function testInventory(pools?: PoolInput[], tools: Record<string, object> = {}): Inventory {
   const node = (id: string, last: number, roles: string[], services: object[]): object => ({
     id,
@@ -26,6 +26,12 @@ export function testInventory(pools?: PoolInput[], tools: Record<string, object>
       node('NODE-07', 37, ['gpu-speculative'], [{ name: 'vllm', kind: 'vllm', port: 8000 }]),
       node('NODE-08', 38, ['gpu-speculative'], [{ name: 'vllm', kind: 'vllm', port: 8000 }]),
       node('NODE-05', 25, ['cache'], [{ name: 'redis', kind: 'redis', port: 6379 }]),
+      node(
+        'NODE-09',
+        39,
+        ['observability'],
+        [{ name: 'prometheus', kind: 'prometheus', port: 9090 }],
+      ),
     ],
     routing: {
       pools: pools ?? [
