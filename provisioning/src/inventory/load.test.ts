@@ -87,6 +87,13 @@ describe('parseInventory', () => {
     ]);
   });
 
+  it('reports the controller port clashing with a service on its node', () => {
+    const text = `${VALID}observability:\n  controller: { node: edge, port: 9090 }\n`;
+    expect(problemsOf(text)).toEqual([
+      'okome.yaml:29:35 observability.controller.port: duplicate address:port 10.0.0.1:9090 (edge/controller and edge/prometheus)',
+    ]);
+  });
+
   it('reports a pool pointing at a missing node or service', () => {
     expect(problemsOf(withLine(24, '        - { node: gpu-9, service: ollama }'))).toEqual([
       'okome.yaml:24:19 routing.pools[0].backends[0].node: unknown node "gpu-9"',

@@ -44,6 +44,9 @@ const uniqueAddressPorts: Rule = (inv, report) => {
       claim(svc.port, ['nodes', i, 'services', j, 'port'], `${node.id}/${svc.name}`),
     );
     claim(node.exporterPort, ['nodes', i, 'exporterPort'], `${node.id}/exporter`);
+    const ctl = inv.observability?.controller;
+    if (ctl?.node === node.id)
+      claim(ctl.port, ['observability', 'controller', 'port'], `${node.id}/controller`);
   });
 };
 
