@@ -1,0 +1,210 @@
+// Drop-in compatibility with oliver006/redis_exporter: Debian's build (the anchor) and ours
+// scrape the same real redis-server after a fixed workload. Every family the anchor exposes
+// must exist in ours with the same type and label names; values that do not move between
+// scrapes must be equal. Runs without the shared stack (OKOME_E2E_NO_STACK=1 is enough).
+import { Exporter, Options, redisCollector, silentLogger } from '@okome/exporters';
+import type { FlagValue } from '@okome/exporters';
+import {
+  ANCHOR_BIN,
+  freePort,
+  HOST,
+  parseExposition,
+  redisCli,
+  startAnchor,
+  startRedis,
+  type ParsedExposition,
+  type Proc,
+} from './support';
+
+// Go runtime and process metrics describe the exporter process itself, not Redis; ours has
+// Node's process_*/nodejs_* from the core instead (README "Deliberate differences").
+const EXPORTER_OWN = /^(go_|process_|promhttp_)/;
+
+/** Families whose values must match exactly (config, version, keyspace, keys, key groups). */
+const STATIC = [
+  'redis_up',
+  'redis_exporter_last_scrape_error',
+  'redis_instance_info',
+  'redis_db_keys',
+  'redis_db_keys_expiring',
+  'redis_config_maxclients',
+  'redis_config_maxmemory',
+  'redis_config_io_threads',
+  'redis_memory_max_bytes',
+  'redis_replication_backlog_bytes',
+  'redis_aof_enabled',
+  'redis_cluster_enabled',
+  'redis_connected_slaves',
+  'redis_rdb_last_save_timestamp_seconds',
+  'redis_key_size',
+  'redis_key_value',
+  'redis_key_value_as_string',
+  'redis_keys_count',
+  'redis_key_group_count',
+  'redis_key_group_memory_usage_bytes',
+  'redis_number_of_distinct_key_groups',
+];
+
+const KEY_FLAGS = {
+  'check-keys': 'session:1*,queue,h,s,z',
+  'check-single-keys': 'counter:1,db2=other:0',
+  'count-keys': 'session:*,db2=other:*',
+  'check-key-groups': '^(session):,^(counter):',
+};
+
+async function workload(port: number): Promise<void> {
+  const cmds: string[][] = [];
+  for (let i = 0; i < 50; i++) cmds.push(['SET', `session:${i}`, `v${i}`]);
+  for (let i = 0; i < 5; i++) cmds.push(['SET', `counter:${i}`, String(i * 10)]);
+  for (let i = 0; i < 10; i++) cmds.push(['EXPIRE', `session:${i}`, '3600']);
+  cmds.push(['RPUSH', 'queue', 'a', 'b', 'c'], ['HSET', 'h', 'f1', '1', 'f2', '2']);
+  cmds.push(['SADD', 's', 'a', 'b', 'c', 'd'], ['ZADD', 'z', '1', 'a', '2', 'b']);
+  cmds.push(['GET', 'session:1'], ['GET', 'session:2'], ['GET', 'nope']);
+  for (const c of cmds) await redisCli(port, ...c);
+  // SELECT does not outlive a connection: fill db2 in one server-side script.
+  await redisCli(
+    port,
+    'EVAL',
+    "for i=0,4 do redis.call('SELECT', 2); redis.call('SET', 'other:'..i, 'x') end return 1",
+    '0',
+  );
+}
+
+async function ours(
+  flags: Record<string, FlagValue>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const collector = redisCollector.create(new Options(new Map(Object.entries(flags))), {
+    logger: silentLogger,
+  });
+  const exporter = new Exporter({
+    collectors: [collector],
+    routes: collector.routes ?? [],
+    listen: { host: HOST, port: 0 },
+    logger: silentLogger,
+    collectorTimeoutMs: 10_000,
+  });
+  await exporter.start();
+  return { url: exporter.url(), stop: () => exporter.stop() };
+}
+
+async function scrape(
+  url: string,
+): Promise<{ status: number; text: string; parsed: ParsedExposition }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  return { status: res.status, text, parsed: parseExposition(text) };
+}
+
+function compareShape(anchor: ParsedExposition, mine: ParsedExposition): string[] {
+  const problems: string[] = [];
+  for (const [name, type] of anchor.types) {
+    if (EXPORTER_OWN.test(name)) continue;
+    const t = mine.types.get(name);
+    if (!t) problems.push(`missing family ${name} (${type})`);
+    else if (t !== type) problems.push(`${name}: type ${t}, anchor ${type}`);
+    else {
+      const a = [...(anchor.labels.get(name) ?? [])].sort().join(',');
+      const m = [...(mine.labels.get(name) ?? [])].sort().join(',');
+      if (a !== m) problems.push(`${name}: labels {${m}}, anchor {${a}}`);
+    }
+  }
+  return problems;
+}
+
+function staticSeries(p: ParsedExposition): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [series, v] of p.samples) {
+    const name = series.replace(/\{.*$/, '');
+    if (STATIC.includes(name)) out.set(series, v);
+  }
+  return out;
+}
+
+describe(`redis_exporter compatibility (anchor: ${ANCHOR_BIN})`, () => {
+  let redis: Proc;
+  let anchor: Proc;
+  let mine: { url: string; stop: () => Promise<void> };
+
+  beforeAll(async () => {
+    redis = await startRedis();
+    await workload(redis.port);
+    anchor = await startAnchor(
+      redis.url,
+      Object.entries(KEY_FLAGS).flatMap(([k, v]) => [`-${k}`, v]),
+    );
+    mine = await ours({ 'redis.addr': redis.url, ...KEY_FLAGS });
+  }, 30_000);
+  afterAll(async () => {
+    await mine?.stop();
+    await anchor?.stop();
+    await redis?.stop();
+  });
+
+  it('/metrics: every anchor family exists in ours with the same type and label names', async () => {
+    const [a, m] = await Promise.all([
+      scrape(`${anchor.url}/metrics`),
+      scrape(`${mine.url}/metrics`),
+    ]);
+    expect(a.status).toBe(200);
+    expect(m.status).toBe(200);
+    expect(a.parsed.types.size).toBeGreaterThan(100);
+    expect(compareShape(a.parsed, m.parsed)).toEqual([]);
+    const typeLines = m.text.split('\n').filter((l) => l.startsWith('# TYPE '));
+    expect(new Set(typeLines).size).toBe(typeLines.length);
+  });
+
+  it('/metrics: static values (config, version, keyspace, keys, key groups) are equal', async () => {
+    const [a, m] = await Promise.all([
+      scrape(`${anchor.url}/metrics`),
+      scrape(`${mine.url}/metrics`),
+    ]);
+    const want = staticSeries(a.parsed);
+    expect(want.size).toBeGreaterThan(60);
+    expect(Object.fromEntries(staticSeries(m.parsed))).toEqual(Object.fromEntries(want));
+    // Derived from uptime at scrape time: equal up to the second the scrapes fall in.
+    const start = (p: ParsedExposition): number => p.samples.get('redis_start_time_seconds') ?? NaN;
+    expect(Math.abs(start(a.parsed) - start(m.parsed))).toBeLessThanOrEqual(2);
+  });
+
+  it('/scrape?target=: the same shape and values as the anchor multi-target endpoint', async () => {
+    const q = `/scrape?target=${encodeURIComponent(redis.url)}`;
+    const [a, m] = await Promise.all([scrape(`${anchor.url}${q}`), scrape(`${mine.url}${q}`)]);
+    expect(m.status).toBe(200);
+    expect(compareShape(a.parsed, m.parsed)).toEqual([]);
+    expect(Object.fromEntries(staticSeries(m.parsed))).toEqual(
+      Object.fromEntries(staticSeries(a.parsed)),
+    );
+  });
+
+  it('/scrape without a target: 400 from both, counted in redis_target_scrape_request_errors_total', async () => {
+    const [a, m] = await Promise.all([fetch(`${anchor.url}/scrape`), fetch(`${mine.url}/scrape`)]);
+    expect(a.status).toBe(400);
+    expect(m.status).toBe(400);
+    const after = await scrape(`${mine.url}/metrics`);
+    expect(after.parsed.samples.get('redis_target_scrape_request_errors_total')).toBe(1);
+  });
+
+  it('target down: redis_up 0 with HTTP 200, like the anchor', async () => {
+    const dead = `redis://${HOST}:${await freePort()}`;
+    const deadAnchor = await startAnchor(dead);
+    const deadMine = await ours({ 'redis.addr': dead });
+    try {
+      const [a, m] = await Promise.all([
+        scrape(`${deadAnchor.url}/metrics`),
+        scrape(`${deadMine.url}/metrics`),
+      ]);
+      expect([a.status, m.status]).toEqual([200, 200]);
+      expect(a.parsed.samples.get('redis_up')).toBe(0);
+      expect(m.parsed.samples.get('redis_up')).toBe(0);
+      const errSeries = (p: ParsedExposition) =>
+        [...p.samples]
+          .filter(([s]) => s.startsWith('redis_exporter_last_scrape_error{'))
+          .map(([, v]) => v);
+      expect(errSeries(m.parsed)).toEqual([1]);
+      expect(compareShape(a.parsed, m.parsed)).toEqual([]);
+    } finally {
+      await deadMine.stop();
+      await deadAnchor.stop();
+    }
+  });
+});

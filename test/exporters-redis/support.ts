@@ -1,0 +1,141 @@
+// Real servers for the Redis compatibility tests: redis-server and Debian's redis_exporter (the
+// anchor), each on 127.0.0.1 with a free ephemeral port; nothing is mocked.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const ANCHOR_BIN = '/usr/bin/prometheus-redis-exporter';
+export const HOST = '127.0.0.1';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, HOST, () => {
+      const a = srv.address();
+      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+}
+
+async function waitUntil(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    if (await check().catch(() => false)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+export interface Proc {
+  port: number;
+  url: string;
+  stop(): Promise<void>;
+}
+
+function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
+  return () =>
+    new Promise((resolve) => {
+      const done = (): void => {
+        cleanup?.();
+        resolve();
+      };
+      if (child.exitCode !== null || child.signalCode !== null) return done();
+      child.once('exit', done);
+      child.kill('SIGTERM');
+    });
+}
+
+/** A raw RESP round trip (inline command), so the fixtures do not depend on the code under test. */
+export function redisCli(port: number, ...args: string[]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const s = createConnection({ host: HOST, port });
+    let out = '';
+    const enc = `*${args.length}\r\n${args.map((a) => `$${Buffer.byteLength(a)}\r\n${a}\r\n`).join('')}`;
+    s.on('connect', () => s.end(enc));
+    s.on('data', (d) => (out += d.toString()));
+    s.on('end', () => resolve(out));
+    s.on('error', reject);
+  });
+}
+
+export async function startRedis(): Promise<Proc> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'okome-compat-redis-'));
+  const child = spawn(
+    'redis-server',
+    ['--bind', HOST, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
+    { stdio: 'ignore' },
+  );
+  await waitUntil(
+    async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
+    `redis-server :${port}`,
+  );
+  return {
+    port,
+    url: `redis://${HOST}:${port}`,
+    stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** Debian's prometheus-redis-exporter with the given extra flags. */
+export async function startAnchor(redisUrl: string, extra: string[] = []): Promise<Proc> {
+  const port = await freePort();
+  const child = spawn(
+    ANCHOR_BIN,
+    ['-redis.addr', redisUrl, '-web.listen-address', `${HOST}:${port}`, ...extra],
+    { stdio: 'ignore' },
+  );
+  const url = `http://${HOST}:${port}`;
+  await waitUntil(async () => (await fetch(`${url}/health`)).ok, `redis_exporter :${port}`);
+  return { port, url, stop: stopper(child) };
+}
+
+export interface ParsedExposition {
+  types: Map<string, string>;
+  /** family → label names (le/quantile excluded) */
+  labels: Map<string, Set<string>>;
+  /** full series text (name{labels}) → value */
+  samples: Map<string, number>;
+}
+
+/** Parses Prometheus text 0.0.4 into families, their label names and sample values. */
+export function parseExposition(text: string): ParsedExposition {
+  const types = new Map<string, string>();
+  const labels = new Map<string, Set<string>>();
+  const samples = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('# TYPE ')) {
+      const [, , name, type] = line.split(' ');
+      types.set(name!, type!);
+      continue;
+    }
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{.*\})? (\S+)$/.exec(line);
+    if (!m) throw new Error(`unparsable sample line: ${line}`);
+    const name = m[1]!;
+    let family = name;
+    for (const suffix of ['_bucket', '_sum', '_count']) {
+      const base = name.slice(0, -suffix.length);
+      if (name.endsWith(suffix) && ['histogram', 'summary'].includes(types.get(base) ?? ''))
+        family = base;
+    }
+    const names = [...(m[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="/g)].map((x) => x[1]!);
+    const set = labels.get(family) ?? new Set<string>();
+    for (const n of names) if (n !== 'le' && n !== 'quantile') set.add(n);
+    labels.set(family, set);
+    samples.set(`${name}${normalizeLabels(m[2] ?? '')}`, Number(m[3]));
+  }
+  return { types, labels, samples };
+}
+
+/** Label sets sorted by name, so the two exporters' orders compare equal. */
+function normalizeLabels(block: string): string {
+  if (!block) return '';
+  const pairs = [
+    ...block.slice(1, -1).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g),
+  ].map((x) => `${x[1]}="${x[2]}"`);
+  return `{${pairs.sort().join(',')}}`;
+}
