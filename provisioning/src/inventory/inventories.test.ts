@@ -56,6 +56,7 @@ describe('shipped inventories', () => {
     expect(inv.slo.availability).toBe(99.9);
     expect(inv.budgets.hops.find((b) => b.hop === 'ingress')?.threshold).toBe('100ms');
     expect(inv.nodes.flatMap((n) => n.services).some((s) => s.kind === 'vllm')).toBe(true);
+    expect(inv.observability.remoteWrite?.kind).toBe('victoriametrics');
   });
 
   it('blackroad is CPU-only with Redis', () => {
