@@ -157,8 +157,8 @@ describe('crash safety', () => {
       await startChild();
       expect(await coreState()).toBe('drain');
       expect(await served()).toEqual(['NODE-07', 'NODE-08']);
-      expect(readFileSync(join(nginx.upstreamDir, 'engine.conf'), 'utf8')).toContain(
-        'down; # CORE drain',
+      expect(readFileSync(join(nginx.upstreamDir, 'engine.conf'), 'utf8')).toMatch(
+        /down;\s+# CORE vllm drain/,
       );
       const applied = auditLines().filter((e) => e.result === 'applied');
       expect(applied).toHaveLength(1);

@@ -3,7 +3,7 @@
 // serves the new upstream. Any failure restores the previous files and reloads again.
 // Reload keeps old workers until their in-flight streams end, so token streams survive.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { InventoryNode } from '@okome/provisioning';
 import { ActuatorError } from '../errors';
 import { faultPoint } from '../faults';
@@ -35,10 +35,12 @@ export function nginxTargets(change: Pick<PoolChange, 'inventory' | 'pool'>): Ng
         'nginx',
         `frontend ${id} of pool ${change.pool.name} has no tools.nginxConf/tools.nginxUpstreamDir in the inventory`,
       );
+    // nginx's own layout is PREFIX/conf/nginx.conf; the simulator keeps nginx.conf in PREFIX.
+    const confDir = dirname(resolve(conf));
     return {
       node: id,
       conf: resolve(conf),
-      prefix: resolve(dirname(conf), '..'),
+      prefix: basename(confDir) === 'conf' ? dirname(confDir) : confDir,
       upstreamFile: join(resolve(dir), `${change.pool.name}.conf`),
     };
   });
@@ -110,7 +112,7 @@ export class NginxActuator implements Actuator {
 
   async verify(change: PoolChange): Promise<void> {
     const text = this.render(change);
-    const upstream = text.slice(text.indexOf('upstream '));
+    const upstream = text.slice(text.search(/^upstream /m));
     for (const t of nginxTargets(change)) {
       const r = await run(this.binary, ['-p', t.prefix, '-c', t.conf, '-T']);
       if (r.code !== 0)

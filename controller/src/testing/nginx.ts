@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
+import { nginxUpstreamName } from '@okome/provisioning';
 
 export async function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -37,7 +38,7 @@ export async function startNginx(
   const servers = pools
     .map(
       (p, i) =>
-        `  server { listen 127.0.0.1:${port + i}; location / { proxy_pass http://${p.name}; proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
+        `  server { listen 127.0.0.1:${port + i}; location / { proxy_pass http://${nginxUpstreamName(p.name)}; proxy_buffering off; proxy_http_version 1.1; proxy_set_header Connection ""; } }`,
     )
     .join('\n');
   const conf = join(prefix, 'conf', 'nginx.conf');
