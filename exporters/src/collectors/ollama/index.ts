@@ -1,0 +1,5 @@
+export { ollamaCollector, OllamaCollector, ollamaConfigFromOptions } from './collector';
+export type { OllamaCollectorConfig } from './collector';
+export { OllamaTapMetrics, DURATION_BUCKETS } from './tap-metrics';
+export type { FinalChunk, OllamaErrorKind } from './tap-metrics';
+export { ModelLabels } from './models';
