@@ -1,0 +1,25 @@
+import pluginJson from './plugin.json';
+
+export const PLUGIN_ID = pluginJson.id;
+export const PLUGIN_BASE_URL = `/a/${PLUGIN_ID}`;
+export const PLUGIN_CONFIG_URL = `/plugins/${PLUGIN_ID}`;
+
+/** Relative paths of the app's pages under PLUGIN_BASE_URL (plugin.json `includes`). */
+export enum ROUTES {
+  Topology = 'topology',
+  LatencyBudget = 'latency-budget',
+  Drills = 'drills',
+}
+
+/** Prefix of the plugin.json routes that reach okome-controller through Grafana's plugin proxy. */
+export const CONTROLLER_PROXY = `/api/plugin-proxy/${PLUGIN_ID}/controller`;
+
+/** Grafana's datasource proxy: Prometheus HTTP API of the datasource with this uid. */
+export const datasourceProxy = (uid: string): string =>
+  `/api/datasources/proxy/uid/${encodeURIComponent(uid)}`;
+
+/** Default time range and refresh of the pages, in Grafana's URL syntax. */
+export const DEFAULT_FROM = 'now-15m';
+export const DEFAULT_TO = 'now';
+export const DEFAULT_REFRESH = '10s';
+export const REFRESH_INTERVALS = ['5s', '10s', '30s', '1m', '5m'];

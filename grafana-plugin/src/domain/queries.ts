@@ -1,0 +1,136 @@
+// Every PromQL expression the pages send, built from the names in conventions.ts. Label values
+// are quoted with escapeLabel; ranges come from rateRange(), so the text is always valid PromQL.
+import { LABEL, METRIC, RECORD, ALERT } from './conventions';
+
+export type HopRowId =
+  'ingress' | 'cache' | 'gateway' | 'engine-first-token' | 'engine-inter-token';
+
+export interface HopRowDef {
+  id: HopRowId;
+  label: string;
+  /** Value of the `hop` label on the series. */
+  hop: string;
+  /** Histogram base name (without _bucket/_sum/_count). */
+  metric: string;
+  /** Inventory budget signal this row is measured against. */
+  signal: 'added' | 'first-token' | 'inter-token';
+}
+
+/** Rows of the latency budget, in token-path order. */
+export const HOP_ROWS: readonly HopRowDef[] = [
+  { id: 'ingress', label: 'Ingress', hop: 'ingress', metric: METRIC.hopAdded, signal: 'added' },
+  { id: 'cache', label: 'Edge cache', hop: 'cache', metric: METRIC.hopAdded, signal: 'added' },
+  { id: 'gateway', label: 'Gateway', hop: 'gateway', metric: METRIC.hopAdded, signal: 'added' },
+  {
+    id: 'engine-first-token',
+    label: 'Engine first token',
+    hop: 'engine',
+    metric: METRIC.firstToken,
+    signal: 'first-token',
+  },
+  {
+    id: 'engine-inter-token',
+    label: 'Inter-token',
+    hop: 'engine',
+    metric: METRIC.interToken,
+    signal: 'inter-token',
+  },
+];
+
+export const QUANTILES = [0.5, 0.95, 0.99] as const;
+
+export function escapeLabel(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Range for rate(): the page's time range, at least 1m so a few scrapes fall inside. */
+export function rateRange(rangeSeconds: number): string {
+  const s = Math.max(60, Math.round(rangeSeconds));
+  return `${s}s`;
+}
+
+const ROW = 'row';
+const tag = (expr: string, row: string): string =>
+  `label_replace(${expr}, "${ROW}", "${escapeLabel(row)}", "", "")`;
+const sel = (metric: string, hop: string, extra = ''): string =>
+  `${metric}{${LABEL.hop}="${escapeLabel(hop)}"${extra}}`;
+
+/** One query returning quantile `q` of every hop row, each series labelled `row`. */
+export function hopQuantileQuery(q: number, range: string): string {
+  return HOP_ROWS.map((r) =>
+    tag(
+      `histogram_quantile(${q}, sum by (le) (rate(${sel(`${r.metric}_bucket`, r.hop)}[${range}])))`,
+      r.id,
+    ),
+  ).join(' or ');
+}
+
+/** Mean latency of every hop row over the range (sum/count), each series labelled `row`. */
+export function hopMeanQuery(range: string): string {
+  return HOP_ROWS.map((r) =>
+    tag(
+      `sum(rate(${sel(`${r.metric}_sum`, r.hop)}[${range}])) / sum(rate(${sel(`${r.metric}_count`, r.hop)}[${range}]))`,
+      r.id,
+    ),
+  ).join(' or ');
+}
+
+/** Mean end-to-end request latency as the client sees it at the ingress. */
+export function e2eMeanQuery(range: string): string {
+  return `sum(rate(${sel(`${METRIC.e2e}_sum`, 'ingress')}[${range}])) / sum(rate(${sel(`${METRIC.e2e}_count`, 'ingress')}[${range}]))`;
+}
+
+export const SLO_QUERIES = {
+  info: RECORD.info,
+  objective: RECORD.objective,
+  remaining: RECORD.budgetRemaining,
+  periodDays: RECORD.periodDays,
+  burnRates: `{__name__=~"${RECORD.burnRatePrefix}.+"}`,
+  firingBurnAlerts: `ALERTS{alertname="${ALERT.burn}", alertstate="firing"}`,
+} as const;
+
+/** Nominal window of a burn-rate recording rule name: slo:burn_rate:ratio_rate1h → 1h. */
+export function burnWindowOf(metricName: string): string | undefined {
+  return metricName.startsWith(RECORD.burnRatePrefix)
+    ? metricName.slice(RECORD.burnRatePrefix.length) || undefined
+    : undefined;
+}
+
+/** Per-node key numbers for the topology cards, each by the `node` label. */
+export function nodeQueries(range: string): Record<string, string> {
+  const n = LABEL.node;
+  const hits = `sum by (${n}) (rate(${METRIC.redisHits}[${range}]))`;
+  const misses = `sum by (${n}) (rate(${METRIC.redisMisses}[${range}]))`;
+  return {
+    gpuUsed: `sum by (${n}, ${LABEL.engine}) (${METRIC.gpuEngineUsed})`,
+    gpuBudget: `sum by (${n}, ${LABEL.engine}) (${METRIC.gpuEngineBudget})`,
+    tokensPerSecond: `sum by (${n}) (rate(${sel(METRIC.generationTokens, 'engine')}[${range}])) or sum by (${n}) (rate(${METRIC.ollamaEval}[${range}]))`,
+    ttftP95: `histogram_quantile(0.95, sum by (${n}, le) (rate(${sel(`${METRIC.firstToken}_bucket`, 'engine')}[${range}])))`,
+    cacheHitRatio: `${hits} / (${hits} + ${misses})`,
+    up: `min by (${n}) (${METRIC.up})`,
+  };
+}
+
+/** Series shown in a node's side panel: same numbers as the card, over the time range. */
+export function nodeSeriesQueries(
+  node: string,
+  range: string,
+): Array<{ title: string; unit: 'latency' | 'tokens' | 'ratio' | 'bytes'; expr: string }> {
+  const m = `${LABEL.node}="${escapeLabel(node)}"`;
+  const hits = `sum(rate(${METRIC.redisHits}{${m}}[${range}]))`;
+  const misses = `sum(rate(${METRIC.redisMisses}{${m}}[${range}]))`;
+  return [
+    {
+      title: 'Time to first token p95',
+      unit: 'latency',
+      expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.firstToken}_bucket{${LABEL.hop}="engine", ${m}}[${range}])))`,
+    },
+    {
+      title: 'Tokens/s',
+      unit: 'tokens',
+      expr: `sum(rate(${METRIC.generationTokens}{${LABEL.hop}="engine", ${m}}[${range}])) or sum(rate(${METRIC.ollamaEval}{${m}}[${range}]))`,
+    },
+    { title: 'Cache hit ratio', unit: 'ratio', expr: `${hits} / (${hits} + ${misses})` },
+    { title: 'GPU memory used', unit: 'bytes', expr: `sum(${METRIC.gpuEngineUsed}{${m}})` },
+  ];
+}
