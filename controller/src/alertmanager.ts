@@ -1,52 +1,21 @@
-// Alertmanager v2 silences for the alerts a routing change is expected to cause.
-// Silences gossip between clustered peers, so creating on the first reachable peer suffices.
-// TODO(alerting): switch to @okome/alerting's createSilence/expireSilence once exported.
+// Silences on a clustered Alertmanager pair, over @okome/alerting's v2 client. Silences gossip
+// between peers, so creating on the first reachable peer suffices; expiring tries each.
+import { AlertmanagerError, createSilence, expireSilence } from '@okome/alerting';
+import type { SilenceRequest } from '@okome/alerting';
 
-export interface Matcher {
-  name: string;
-  value: string;
-  isRegex: boolean;
-  isEqual?: boolean;
-}
-
-export interface SilenceRequest {
-  matchers: Matcher[];
-  startsAt: string;
-  endsAt: string;
-  createdBy: string;
-  comment: string;
-}
-
-async function request(url: string, init: RequestInit, timeoutMs: number): Promise<Response> {
-  return fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) });
-}
+export type { SilenceRequest };
 
 export class AlertmanagerClient {
-  constructor(
-    readonly urls: string[],
-    private readonly timeoutMs = 3000,
-  ) {}
+  constructor(readonly urls: string[]) {}
 
   /** Creates the silence on the first peer that accepts it; returns its id. */
   async createSilence(s: SilenceRequest): Promise<string> {
     const errors: string[] = [];
-    for (const base of this.urls) {
+    for (const url of this.urls) {
       try {
-        const res = await request(
-          `${base.replace(/\/$/, '')}/api/v2/silences`,
-          {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify(s),
-          },
-          this.timeoutMs,
-        );
-        if (!res.ok) throw new Error(`HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
-        const body = (await res.json()) as { silenceID?: string };
-        if (!body.silenceID) throw new Error('answer has no silenceID');
-        return body.silenceID;
+        return await createSilence(url, s);
       } catch (err) {
-        errors.push(`${base}: ${(err as Error).message}`);
+        errors.push((err as Error).message);
       }
     }
     throw new Error(
@@ -54,20 +23,15 @@ export class AlertmanagerClient {
     );
   }
 
-  /** Expires the silence; a 404 (already gone) counts as done. */
+  /** Expires the silence; one already gone (404) counts as done. */
   async expireSilence(id: string): Promise<void> {
     const errors: string[] = [];
-    for (const base of this.urls) {
+    for (const url of this.urls) {
       try {
-        const res = await request(
-          `${base.replace(/\/$/, '')}/api/v2/silence/${encodeURIComponent(id)}`,
-          { method: 'DELETE' },
-          this.timeoutMs,
-        );
-        if (res.ok || res.status === 404) return;
-        throw new Error(`HTTP ${res.status}`);
+        return await expireSilence(url, id);
       } catch (err) {
-        errors.push(`${base}: ${(err as Error).message}`);
+        if (err instanceof AlertmanagerError && err.status === 404) return;
+        errors.push((err as Error).message);
       }
     }
     throw new Error(
