@@ -113,8 +113,8 @@ class Exchange implements TapExchangeObserver {
     const labels: HopLabels = {
       hop: this.cfg.hop,
       engine: this.cfg.engine,
-      node: this.cfg.node,
       model: this.model ?? totals?.model ?? 'unknown',
+      node: this.cfg.node,
     };
     const o: RequestObservation = {
       labels,
