@@ -55,7 +55,16 @@ export async function startUpstream(): Promise<Upstream> {
     res.on('close', () => {
       if (!finished) aborted++;
     });
+    if (path.startsWith('/hang')) return; // never answers
     switch (path) {
+      case '/api/tags':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ models: [{ name: 'qwen2.5:72b' }] }));
+        return;
+      case '/v1/models':
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ object: 'list', data: [{ id: 'qwen2.5-32b-instruct-awq' }] }));
+        return;
       case '/v1/chat/completions': {
         res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
         res.write(`data: {"model":"m","choices":[{"delta":{"role":"assistant"}}]}\n\n`);
@@ -108,8 +117,6 @@ export async function startUpstream(): Promise<Upstream> {
         res.end(body);
         return;
       }
-      case '/hang':
-        return; // never answers
       case '/endless': {
         res.writeHead(200, { 'content-type': 'text/event-stream' });
         while (!res.destroyed) {
