@@ -153,6 +153,7 @@ export function effectsOf(faults: Fault[]): NodeEffects & { redisDown: boolean }
         break;
       case 'gpu-oom':
         e.gpuOom = true;
+        if (typeof f.params.engine === 'string') e.gpuOomEngine = f.params.engine;
         break;
       case 'gpu-xid': {
         const xid = typeof f.params.xid === 'number' ? f.params.xid : 79;

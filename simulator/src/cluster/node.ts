@@ -225,7 +225,7 @@ export class SimNode {
   gpuSnapshot(): NodeGpuSnapshot | undefined {
     return this.gpus?.snapshot(
       {
-        ...(this.effects.gpuOom ? { oom: {} } : {}),
+        ...(this.effects.gpuOom ? { oom: { engine: this.effects.gpuOomEngine } } : {}),
         ...(this.effects.xid !== undefined ? { xid: this.effects.xid } : {}),
       },
       GPU_VERSIONS,

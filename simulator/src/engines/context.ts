@@ -11,6 +11,8 @@ export interface NodeEffects {
   /** latency: added first-token delay for engines, ms. */
   latencyMs: number;
   gpuOom: boolean;
+  /** gpu-oom with params.engine: the engine whose process fills the GPU memory. */
+  gpuOomEngine?: string;
   /** gpu-xid with an XID after which the GPU is gone (79 …). */
   gpuLost: boolean;
   xid?: number;
