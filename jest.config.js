@@ -41,7 +41,7 @@ module.exports = {
       testMatch: ['<rootDir>/**/*.test.ts'],
       transform: { '^.+\\.tsx?$': swc },
       moduleNameMapper,
-      testTimeout: 60_000,
+      setupFilesAfterEnv: ['<rootDir>/setup/timeout.ts'],
       globalSetup: '<rootDir>/setup/global-setup.ts',
       globalTeardown: '<rootDir>/setup/global-teardown.ts',
     },

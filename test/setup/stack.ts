@@ -35,3 +35,14 @@ export async function stackIsUp(): Promise<boolean> {
   const comps = await stackStatus();
   return comps.length > 0 && comps.every((c) => c.healthy);
 }
+
+/** Addresses of the shared e2e stack (OKOME inventory on the simulator). */
+export const STACK = {
+  prometheus: ['http://127.0.86.49:9090', 'http://127.0.86.50:9090'],
+  alertmanager: ['http://127.0.86.49:9093', 'http://127.0.86.50:9093'],
+  controller: 'http://127.0.86.49:9700',
+  preview: 'http://127.0.86.49:3000',
+  simulator: 'http://127.0.0.1:9800',
+  tokenFile: join(ROOT, '.okome', 'stack', 'secrets', 'controller.token'),
+  derivedInventory: join(ROOT, '.okome', 'stack', 'sim', 'inventory.yaml'),
+} as const;

@@ -87,12 +87,6 @@ async function startAll(
 /** Starts every component and returns once all are healthy; on failure stops what it started. */
 export async function stackUp(layout: StackLayout, opts: UpOptions): Promise<StackState> {
   const log = opts.log ?? (() => undefined);
-  const existing = readState(layout);
-  if (existing && existing.components.some((c) => isAlive(c.pid))) {
-    throw new StackError(
-      `the stack is already up (started ${existing.startedAt}); run 'okome-stack status' or 'okome-stack down'`,
-    );
-  }
   for (const dir of [
     layout.dir,
     layout.logs,
@@ -105,6 +99,12 @@ export async function stackUp(layout: StackLayout, opts: UpOptions): Promise<Sta
 
   const inventoryPath = resolveInventoryPath(opts.inventory);
   const source = loadInventory(inventoryPath);
+  const existing = readState(layout);
+  if (existing && existing.components.some((c) => isAlive(c.pid))) {
+    throw new StackError(
+      `the stack is already up (started ${existing.startedAt}); run 'okome-stack status' or 'okome-stack down'`,
+    );
+  }
   const timeScale = opts.timeScale ?? (opts.sim ? 60 : 1);
   const state: StackState = {
     inventory: inventoryPath,
