@@ -12,6 +12,8 @@ export const probeCollector: CollectorDefinition = {
   help: 'Synthetic probes, blackbox_exporter style: /probe?target=&module=ollama|openai|redis',
   defaultEnabled: true,
   roles: ['observability'],
+  // Probes run where Prometheus runs, so an idle cluster still has first-token SLIs.
+  fromInventory: (node) => (node.roles.includes('observability') ? new Map() : undefined),
   flags: [
     {
       name: 'probe.timeout',

@@ -2,7 +2,7 @@
 // text from the fixed target, and the multi-target /scrape route.
 import type { Inventory, InventoryNode } from '@okome/provisioning';
 import type { Collector, CollectorDefinition } from '../../core/collector';
-import type { FlagSpec, FlagValue, Options } from '../../core/flags';
+import { FlagError, type FlagSpec, type FlagValue, type Options } from '../../core/flags';
 import { scrapeDeadlineMs } from '../../http/server';
 import { RedisExporter } from './exporter';
 import { redisOptionsFromFlags, type RedisFlagValues } from './options';
@@ -73,7 +73,11 @@ export function redisOptionsFrom(options: Options) {
     if (v !== undefined) f[name] = v;
   }
   for (const [name] of BOOL_FLAGS) if (options.has(name)) f[name] = options.bool(name);
-  return redisOptionsFromFlags(f as RedisFlagValues);
+  try {
+    return redisOptionsFromFlags(f as RedisFlagValues);
+  } catch (err) {
+    throw new FlagError((err as Error).message);
+  }
 }
 
 export const redisCollector: CollectorDefinition = {

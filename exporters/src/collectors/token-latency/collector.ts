@@ -7,7 +7,7 @@ import type { FlagSpec, FlagValue, Options } from '../../core/flags';
 import { createTap, type Tap } from '../../tap/tap';
 import { TokenLatencyMetrics } from './metrics';
 import { tokenLatencyObserver } from './observer';
-import { parseTapSpec, tapsFromInventory, type TapSpec } from './taps';
+import { joinTapSpecs, parseTapSpec, tapsFromInventory, type TapSpec } from './taps';
 
 export const TOKEN_LATENCY_FLAGS: FlagSpec[] = [
   {
@@ -95,7 +95,7 @@ export const tokenLatencyCollector: CollectorDefinition = {
     return taps.length ? new Map<string, FlagValue>([['tap', taps]]) : undefined;
   },
   create(options: Options, env: CollectorEnv): Collector {
-    const specs = options.list('tap').map(parseTapSpec);
+    const specs = joinTapSpecs(options.list('tap')).map(parseTapSpec);
     return createTokenLatencyCollector(specs, {
       node: options.string('token-latency.node') ?? env.node?.id ?? hostname(),
       idleTimeoutMs: options.duration('token-latency.idle-timeout') ?? 300_000,

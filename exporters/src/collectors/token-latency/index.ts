@@ -8,7 +8,13 @@ export { TokenStreamParser, formatFromContentType } from './stream';
 export type { StreamFormat, StreamTotals } from './stream';
 export { tokenLatencyObserver, modelFromRequestBody } from './observer';
 export type { HopTapConfig } from './observer';
-export { parseTapSpec, tapsFromInventory, TAP_PORT_OFFSET, TapSpecError } from './taps';
+export {
+  parseTapSpec,
+  joinTapSpecs,
+  tapsFromInventory,
+  TAP_PORT_OFFSET,
+  TapSpecError,
+} from './taps';
 export type { TapSpec } from './taps';
 export {
   tokenLatencyCollector,

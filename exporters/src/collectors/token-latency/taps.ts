@@ -3,6 +3,7 @@
 // node's address at the service port + TAP_PORT_OFFSET, so routing can point a hop through it.
 import type { Inventory, InventoryNode, ServiceKind } from '@okome/provisioning';
 import { HOPS } from '@okome/provisioning';
+import { FlagError } from '../../core/flags';
 import type { StreamFormat } from './stream';
 
 export interface TapSpec {
@@ -16,8 +17,24 @@ export interface TapSpec {
 
 export const TAP_PORT_OFFSET = 10_000;
 
-export class TapSpecError extends Error {
-  override readonly name = 'TapSpecError';
+export class TapSpecError extends FlagError {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TapSpecError';
+  }
+}
+
+/**
+ * The core splits list flags on commas; a tap spec has commas of its own. Items that do not
+ * start a new `NAME=` belong to the spec before them.
+ */
+export function joinTapSpecs(items: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const item of items) {
+    if (/^[A-Za-z][A-Za-z0-9_.-]*=/.test(item) || out.length === 0) out.push(item);
+    else out[out.length - 1] += `,${item}`;
+  }
+  return out;
 }
 
 export function parseTapSpec(text: string): TapSpec {
@@ -71,10 +88,18 @@ const HOP_OF: Partial<Record<ServiceKind, { hop: string; format?: StreamFormat }
   ollama: { hop: 'engine', format: 'ndjson' },
 };
 
-/** The engine behind a hop: the kind for engines, else the first engine kind of the cluster. */
+/**
+ * The engine label of a tap: the kind for engines; for relays (nginx, stream, gateway) the
+ * engine kind most services of the cluster run, which is what their token path ends in.
+ */
 function engineFor(kind: ServiceKind, inv: Inventory): string {
   if (kind === 'vllm' || kind === 'ollama' || kind === 'tensorflow') return kind;
-  return inv.models[0]?.engine ?? 'unknown';
+  const counts = new Map<string, number>();
+  for (const n of inv.nodes)
+    for (const s of n.services)
+      if (s.kind === 'vllm' || s.kind === 'ollama')
+        counts.set(s.kind, (counts.get(s.kind) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'unknown';
 }
 
 /** Tap specs for one node of an inventory, as `--tap` strings (flag values). */
