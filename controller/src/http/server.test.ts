@@ -7,6 +7,8 @@ import { startController } from '../main';
 import type { RunningController } from '../main';
 import { tempDir, testInventory, webhook } from '../testing/fixtures';
 
+jest.setTimeout(30_000);
+
 const TOKEN = 'test-token-0123456789abcdef';
 let ctl: RunningController;
 let tmp: ReturnType<typeof tempDir>;

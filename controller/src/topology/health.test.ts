@@ -1,0 +1,88 @@
+import { testInventory } from '../testing/fixtures';
+import { computeNodeStatus, tokenPathEdges } from './health';
+import type { QueryResults } from './health';
+
+const inv = testInventory();
+const s = (metric: Record<string, string>, value: number) => ({ metric, value });
+const byId = (results: QueryResults) =>
+  Object.fromEntries(computeNodeStatus(inv, results).map((n) => [n.id, n]));
+
+describe('node health', () => {
+  const up = ['NODE-01', 'CORE', 'NODE-07', 'NODE-08', 'NODE-05', 'NODE-09'].map((node) =>
+    s({ node, job: 'okome-exporter' }, 1),
+  );
+
+  it('is HEALTHY when every target is up and nothing fires', () => {
+    expect(Object.values(byId({ up })).map((n) => n.health)).toEqual(Array(6).fill('HEALTHY'));
+  });
+
+  it('is UNAVAILABLE when all of a node’s targets are down, DEGRADED when some are', () => {
+    const r = byId({
+      up: [
+        ...up.filter((x) => x.metric.node !== 'CORE' && x.metric.node !== 'NODE-07'),
+        s({ node: 'CORE' }, 0),
+        s({ node: 'NODE-07', job: 'a' }, 0),
+        s({ node: 'NODE-07', job: 'b' }, 1),
+      ],
+    });
+    expect(r.CORE).toMatchObject({
+      health: 'UNAVAILABLE',
+      reasons: ['all 1 scrape target(s) down'],
+    });
+    expect(r['NODE-07']?.health).toBe('DEGRADED');
+  });
+
+  it('is DEGRADED on a collector down, memory over 90 % or a firing alert, and says why', () => {
+    const r = byId({
+      up,
+      collectorsUp: [
+        s({ __name__: 'vllm_up', node: 'CORE' }, 0),
+        s({ __name__: 'redis_up', node: 'NODE-05' }, 1),
+      ],
+      gpuMemory: [s({ node: 'NODE-07' }, 0.95)],
+      alerts: [s({ alertname: 'OkomeBackendDown', okome_backend: 'NODE-08' }, 1)],
+    });
+    expect(r.CORE).toMatchObject({ health: 'DEGRADED', reasons: ['vllm_up = 0'] });
+    expect(r['NODE-07']).toMatchObject({ health: 'DEGRADED', reasons: ['memory 95 % > 90 %'] });
+    expect(r['NODE-08']).toMatchObject({ health: 'DEGRADED', firingAlerts: ['OkomeBackendDown'] });
+    expect(r['NODE-05']?.health).toBe('HEALTHY');
+  });
+
+  it('reports MAINTENANCE from the inventory and UNKNOWN without data', () => {
+    const m = testInventory();
+    m.nodes[1]!.maintenance = true;
+    expect(computeNodeStatus(m, { up })[1]?.health).toBe('MAINTENANCE');
+    expect(computeNodeStatus(inv, {})[0]?.health).toBe('UNKNOWN');
+  });
+
+  it('carries the key numbers per node', () => {
+    const r = byId({
+      up,
+      gpuMemoryByEngine: [s({ node: 'CORE', engine: 'vllm' }, 2 ** 33)],
+      tokensPerSecond: [s({ node: 'CORE' }, 48.3)],
+      ttftP95: [s({ node: 'CORE' }, NaN)],
+    });
+    expect(r.CORE?.numbers).toEqual({
+      gpuMemoryByEngine: { vllm: 2 ** 33 },
+      tokensPerSecond: 48.3,
+      cacheHitRatio: undefined,
+      ttftP95Seconds: undefined,
+      memoryRatio: undefined,
+    });
+  });
+});
+
+describe('token path edges', () => {
+  it('links pool frontends to backends and the role tiers in order', () => {
+    const edges = tokenPathEdges(inv);
+    expect(edges).toEqual(
+      expect.arrayContaining([
+        { from: 'NODE-01', to: 'CORE', kind: 'pool', pool: 'engine' },
+        { from: 'NODE-05', to: 'NODE-07', kind: 'path' },
+      ]),
+    );
+    expect(edges.some((e) => e.from === 'NODE-01' && e.to === 'NODE-05' && e.kind === 'path')).toBe(
+      true,
+    );
+  });
+});
