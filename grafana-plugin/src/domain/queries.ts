@@ -111,26 +111,47 @@ export function nodeQueries(range: string): Record<string, string> {
   };
 }
 
-/** Series shown in a node's side panel: same numbers as the card, over the time range. */
-export function nodeSeriesQueries(
-  node: string,
-  range: string,
-): Array<{ title: string; unit: 'latency' | 'tokens' | 'ratio' | 'bytes'; expr: string }> {
+export interface NodeSeriesDef {
+  title: string;
+  unit: 'latency' | 'tokens' | 'ratio' | 'bytes';
+  expr: string;
+}
+
+const ENGINE_ROLES = ['gpu-core', 'gpu-speculative', 'gpu-worker', 'cpu-worker'];
+
+/** Series shown in a node's side panel, for the roles it has, over the time range. */
+export function nodeSeriesQueries(node: string, roles: string[], range: string): NodeSeriesDef[] {
   const m = `${LABEL.node}="${escapeLabel(node)}"`;
-  const hits = `sum(rate(${METRIC.redisHits}{${m}}[${range}]))`;
-  const misses = `sum(rate(${METRIC.redisMisses}{${m}}[${range}]))`;
-  return [
-    {
-      title: 'Time to first token p95',
+  const out: NodeSeriesDef[] = [];
+  const added = (hop: string, title: string) =>
+    out.push({
+      title,
       unit: 'latency',
-      expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.firstToken}_bucket{${LABEL.hop}="engine", ${m}}[${range}])))`,
-    },
-    {
-      title: 'Tokens/s',
-      unit: 'tokens',
-      expr: `sum(rate(${METRIC.generationTokens}{${LABEL.hop}="engine", ${m}}[${range}])) or sum(rate(${METRIC.ollamaEval}{${m}}[${range}]))`,
-    },
-    { title: 'Cache hit ratio', unit: 'ratio', expr: `${hits} / (${hits} + ${misses})` },
-    { title: 'GPU memory used', unit: 'bytes', expr: `sum(${METRIC.gpuEngineUsed}{${m}})` },
-  ];
+      expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.hopAdded}_bucket{${LABEL.hop}="${hop}", ${m}}[${range}])))`,
+    });
+  if (roles.includes('ingress')) added('ingress', 'Ingress added latency p95');
+  if (roles.includes('gateway')) added('gateway', 'Gateway added latency p95');
+  if (roles.includes('cache')) {
+    added('cache', 'Cache added latency p95');
+    const hits = `sum(rate(${METRIC.redisHits}{${m}}[${range}]))`;
+    const misses = `sum(rate(${METRIC.redisMisses}{${m}}[${range}]))`;
+    out.push({ title: 'Cache hit ratio', unit: 'ratio', expr: `${hits} / (${hits} + ${misses})` });
+  }
+  if (roles.some((r) => ENGINE_ROLES.includes(r))) {
+    out.push(
+      {
+        title: 'Time to first token p95',
+        unit: 'latency',
+        expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.firstToken}_bucket{${LABEL.hop}="engine", ${m}}[${range}])))`,
+      },
+      {
+        title: 'Tokens/s',
+        unit: 'tokens',
+        expr: `sum(rate(${METRIC.generationTokens}{${LABEL.hop}="engine", ${m}}[${range}])) or sum(rate(${METRIC.ollamaEval}{${m}}[${range}]))`,
+      },
+      { title: 'GPU memory used', unit: 'bytes', expr: `sum(${METRIC.gpuEngineUsed}{${m}})` },
+    );
+  }
+  out.push({ title: 'Scrape targets up', unit: 'ratio', expr: `avg(${METRIC.up}{${m}})` });
+  return out;
 }

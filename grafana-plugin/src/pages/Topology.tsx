@@ -70,18 +70,19 @@ export function Topology() {
 
   const loadSeries = useCallback(
     async (signal: AbortSignal): Promise<NodeSeries[]> => {
-      if (!selected) return [];
+      const roles = topo.data?.nodes.find((n) => n.id === selected)?.roles;
+      if (!selected || !roles) return [];
       if (!uid) throw missingPrometheus();
       const { start, end } = evaluateRange(time.from, time.to);
       const step = Math.max(5, Math.round((end - start) / 120));
       const prom = prometheusClient(uid);
-      const defs = nodeSeriesQueries(selected, rateRange(Math.max(4 * step, 60)));
+      const defs = nodeSeriesQueries(selected, roles, rateRange(Math.max(4 * step, 60)));
       const series = await Promise.all(
         defs.map((d) => prom.range(d.expr, start, end, step, signal)),
       );
       return defs.map((d, i) => ({ ...d, series: series[i] ?? [] }));
     },
-    [selected, uid, time.from, time.to],
+    [selected, uid, time.from, time.to, topo.data],
   );
   const nodeSeries = usePolling(loadSeries, `${time.key}|${uid}|${selected}`, time.refreshMs);
 
