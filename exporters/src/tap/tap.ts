@@ -102,16 +102,19 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
   const clientSockets = new Set<Socket>();
   let warnedObserver = false;
 
+  const observerFailed = (err: unknown) => {
+    counters.observerErrors++;
+    if (!warnedObserver) {
+      warnedObserver = true;
+      logger.warn('tap observer threw; traffic unaffected', { tap: name, err });
+    }
+  };
   const safe = <A extends unknown[]>(fn: ((...a: A) => void) | undefined, ...args: A) => {
     if (!fn) return;
     try {
       fn(...args);
     } catch (err) {
-      counters.observerErrors++;
-      if (!warnedObserver) {
-        warnedObserver = true;
-        logger.warn('tap observer threw; traffic unaffected', { tap: name, err });
-      }
+      observerFailed(err);
     }
   };
 
@@ -198,16 +201,18 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       upReq.destroy(new Error(`upstream silent for ${idleTimeoutMs} ms`));
     });
 
-    if (ex?.onRequestChunk) {
-      req.on('data', (chunk: Buffer) => {
-        requestBytes += chunk.length;
-        safe(ex.onRequestChunk?.bind(ex), chunk, performance.now());
-      });
-    } else {
-      req.on('data', (chunk: Buffer) => {
-        requestBytes += chunk.length;
-      });
-    }
+    // Hot path: callbacks bound once per exchange, no allocation per chunk beyond the event.
+    const onRequestChunk = ex?.onRequestChunk?.bind(ex);
+    req.on('data', (chunk: Buffer) => {
+      requestBytes += chunk.length;
+      if (onRequestChunk) {
+        try {
+          onRequestChunk(chunk, performance.now());
+        } catch (err) {
+          observerFailed(err);
+        }
+      }
+    });
     req.on('end', () => safe(ex?.onRequestEnd?.bind(ex), requestBytes, performance.now()));
     req.on('error', (err) => {
       upReq.destroy();
@@ -222,10 +227,17 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       res.writeHead(status, upRes.statusMessage, forwardable(upRes.headers));
       // Send headers now: time to first byte must not wait for the first body chunk.
       res.flushHeaders();
+      const onChunk = ex?.onChunk?.bind(ex);
       upRes.on('data', (chunk: Buffer) => {
         responseBytes += chunk.length;
         chunks++;
-        safe(ex?.onChunk?.bind(ex), chunk, performance.now());
+        if (onChunk) {
+          try {
+            onChunk(chunk, performance.now());
+          } catch (err) {
+            observerFailed(err);
+          }
+        }
       });
       upRes.on('error', (err) => {
         const timedOut = /silent for/.test(err.message);

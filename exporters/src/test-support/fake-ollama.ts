@@ -12,6 +12,8 @@ export interface FakeOllamaOptions {
   readonly tokens?: number;
   readonly version?: string;
   readonly host?: string;
+  /** Adds `okome_t` (performance.now() at write) to each streamed line, for latency benchmarks. */
+  readonly stamp?: boolean;
 }
 
 export interface FakeOllama {
@@ -66,15 +68,18 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
         const n = body.options?.num_predict ?? opts.tokens ?? 20;
         const chat = url === '/api/chat';
         const started = process.hrtime.bigint();
-        const piece = (i: number) =>
-          chat
+        const stamp = opts.stamp ? () => ({ okome_t: performance.now() }) : () => ({});
+        const piece = (i: number) => ({
+          ...stamp(),
+          ...(chat
             ? {
                 model,
                 created_at: new Date().toISOString(),
                 message: { role: 'assistant', content: ` t${i}` },
                 done: false,
               }
-            : { model, created_at: new Date().toISOString(), response: ` t${i}`, done: false };
+            : { model, created_at: new Date().toISOString(), response: ` t${i}`, done: false }),
+        });
         const final = () => {
           const total = Number(process.hrtime.bigint() - started);
           return {
@@ -88,7 +93,7 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
             prompt_eval_count: 12,
             prompt_eval_duration: 2_000_000,
             eval_count: n,
-            eval_duration: Math.round((n / tps) * 1e9),
+            eval_duration: Number.isFinite(tps) ? Math.round((n / tps) * 1e9) : total,
           };
         };
         if (body.stream === false) {
@@ -97,6 +102,20 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
         }
         res.writeHead(200, { 'Content-Type': 'application/x-ndjson' });
         let i = 0;
+        if (!Number.isFinite(tps)) {
+          // As fast as the reader takes it: honour backpressure, yield between bursts.
+          const pump = () => {
+            while (i < n) {
+              if (!res.write(JSON.stringify(piece(i++)) + '\n'))
+                return void res.once('drain', pump);
+            }
+            res.end(JSON.stringify(final()) + '\n');
+          };
+          res.on('close', () => {
+            if (!res.writableFinished) cancelled++;
+          });
+          return pump();
+        }
         const interval = 1000 / tps;
         const t0 = performance.now();
         let timer: NodeJS.Timeout | undefined;

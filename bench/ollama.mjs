@@ -1,0 +1,172 @@
+// Ollama tap vs direct, same simulated NDJSON stream, one run (issue 5 benchmarks).
+//  1. Latency at 10k tokens/s total (50 streams × 200 tok/s): each line carries the time the
+//     upstream wrote it; arrival − write per token, direct and through the tap (a real
+//     okome-exporter process). Goal: p99 added ≤ 1 ms per token.
+//  2. Throughput: 4 streams as fast as the reader takes them. Goal: tap ≥ 95 % of direct.
+// Anchor: the direct connection to the same upstream. Loopback only, bounded in time.
+import { request, Agent } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { freePort, startChild, summarize, fmt, report } from './_support.mjs';
+
+const require = createRequire(import.meta.url);
+const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+const { startFakeOllama } = require(join(ROOT, 'exporters/dist/test-support/fake-ollama.js'));
+const CLI = join(ROOT, 'exporters/dist/cli.js');
+const json = process.argv.includes('--json');
+
+const STREAMS = 50;
+const TPS_PER_STREAM = 200;
+const TOKENS = 400; // 2 s per stream
+const ROUNDS = 2;
+const THROUGHPUT_STREAMS = 4;
+const THROUGHPUT_TOKENS = 100_000;
+
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+/** One streamed generate; returns per-token latencies (ms) and the token count. */
+function stream(base, tokens, latencies) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/api/generate`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let pending = '';
+        let count = 0;
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => {
+          const at = performance.now();
+          const text = pending + chunk;
+          let start = 0;
+          for (;;) {
+            const nl = text.indexOf('\n', start);
+            if (nl < 0) break;
+            if (latencies) {
+              const m = /"okome_t":([0-9.]+)/.exec(text.slice(start, nl));
+              if (m) latencies.push(at - Number(m[1]));
+            }
+            count++;
+            start = nl + 1;
+          }
+          pending = text.slice(start);
+        });
+        res.on('end', () => resolve(count));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(
+      JSON.stringify({ model: 'qwen2.5:32b', prompt: 'bench', options: { num_predict: tokens } }),
+    );
+  });
+}
+
+async function latencyRound(base) {
+  const latencies = [];
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    Array.from({ length: STREAMS }, () => stream(base, TOKENS, latencies)),
+  );
+  const seconds = (performance.now() - t0) / 1000;
+  const tokens = counts.reduce((a, b) => a + b, 0);
+  return { latencies, tokensPerSecond: tokens / seconds };
+}
+
+async function throughputRound(base) {
+  const t0 = performance.now();
+  const counts = await Promise.all(
+    Array.from({ length: THROUGHPUT_STREAMS }, () => stream(base, THROUGHPUT_TOKENS)),
+  );
+  return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
+}
+
+const paced = await startFakeOllama({
+  tokensPerSecond: TPS_PER_STREAM,
+  tokens: TOKENS,
+  stamp: true,
+});
+const unpaced = await startFakeOllama({ tokensPerSecond: Infinity });
+const exporters = [];
+try {
+  const tapFor = async (upstream) => {
+    const [tapPort, webPort] = [await freePort(), await freePort()];
+    const exp = await startChild(
+      CLI,
+      [
+        '--collector.disable-defaults',
+        '--collector.ollama',
+        `--ollama.url=${upstream}`,
+        `--ollama.tap.listen=127.0.0.1:${tapPort}`,
+        `--web.listen-address=127.0.0.1:${webPort}`,
+        '--log.level=warn',
+      ],
+      `http://127.0.0.1:${webPort}/-/ready`,
+    );
+    exporters.push(exp);
+    return { tap: `http://127.0.0.1:${tapPort}`, web: `http://127.0.0.1:${webPort}`, exp };
+  };
+  const pacedTap = await tapFor(paced.url);
+  const unpacedTap = await tapFor(unpaced.url);
+
+  // Warm-up: JIT, keep-alive sockets.
+  await latencyRound(paced.url);
+  await latencyRound(pacedTap.tap);
+
+  const direct = [];
+  const tapped = [];
+  const rates = { direct: [], tap: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const d = await latencyRound(paced.url);
+    const t = await latencyRound(pacedTap.tap);
+    direct.push(...d.latencies);
+    tapped.push(...t.latencies);
+    rates.direct.push(d.tokensPerSecond);
+    rates.tap.push(t.tokensPerSecond);
+  }
+  const ds = summarize(direct);
+  const ts = summarize(tapped);
+  const added = { p50: ts.p50 - ds.p50, p99: ts.p99 - ds.p99 };
+
+  await throughputRound(unpaced.url);
+  await throughputRound(unpacedTap.tap);
+  const tpDirect = [];
+  const tpTap = [];
+  for (let r = 0; r < ROUNDS; r++) {
+    tpDirect.push(await throughputRound(unpaced.url));
+    tpTap.push(await throughputRound(unpacedTap.tap));
+  }
+  const best = (a) => Math.max(...a);
+  const ratio = best(tpTap) / best(tpDirect);
+
+  const metrics = await (await fetch(`${pacedTap.web}/metrics`)).text();
+  const evalTotal = Number(/^ollama_eval_total\{model="qwen2.5:32b"\} (\S+)/m.exec(metrics)?.[1]);
+  const avg = (a) => a.reduce((x, y) => x + y, 0) / a.length;
+
+  console.log(
+    `latency per token at ${STREAMS} streams × ${TPS_PER_STREAM} tok/s (≈${fmt(avg(rates.direct), 0)} tok/s direct, ${fmt(avg(rates.tap), 0)} via tap), ${ds.n} tokens each way`,
+  );
+  console.log(`  direct   p50 ${fmt(ds.p50)} ms  p99 ${fmt(ds.p99)} ms  max ${fmt(ds.max)} ms`);
+  console.log(`  tap      p50 ${fmt(ts.p50)} ms  p99 ${fmt(ts.p99)} ms  max ${fmt(ts.max)} ms`);
+  console.log(
+    `  added    p50 ${fmt(added.p50)} ms  p99 ${fmt(added.p99)} ms   goal p99 ≤ 1 ms: ${added.p99 <= 1 ? 'met' : 'MISSED'}`,
+  );
+  console.log(
+    `throughput, ${THROUGHPUT_STREAMS} unpaced streams × ${THROUGHPUT_TOKENS} tokens (best of ${ROUNDS})`,
+  );
+  console.log(
+    `  direct ${fmt(best(tpDirect), 0)} tok/s  tap ${fmt(best(tpTap), 0)} tok/s  ratio ${fmt(ratio * 100, 1)} %   goal ≥ 95 %: ${ratio >= 0.95 ? 'met' : 'MISSED'}`,
+  );
+  console.log(`tap counted ollama_eval_total=${evalTotal} (tokens it saw in final objects)`);
+  console.log(`exporter RSS after the run: ${fmt(pacedTap.exp.rssBytes() / 1048576, 1)} MiB`);
+  report(json, {
+    bench: 'ollama',
+    latencyMs: { direct: ds, tap: ts, added },
+    throughputTokensPerSecond: { direct: best(tpDirect), tap: best(tpTap), ratio },
+    goals: { addedP99LeqOneMs: added.p99 <= 1, throughputGeq95pct: ratio >= 0.95 },
+  });
+} finally {
+  for (const e of exporters) await e.stop();
+  agent.destroy();
+  await paced.close();
+  await unpaced.close();
+}
