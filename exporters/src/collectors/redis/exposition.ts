@@ -107,8 +107,9 @@ export function renderFamilies(families: Family[]): string {
   const out: string[] = [];
   for (const f of families) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    const series = [...f.series].sort((a, b) => (seriesKey(a) < seriesKey(b) ? -1 : 1));
-    for (const s of series) {
+    const keyed = f.series.map((s) => ({ s, k: seriesKey(s) }));
+    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+    for (const { s } of keyed) {
       if (f.type === 'gauge' || f.type === 'counter') {
         out.push(`${f.name}${labelText(s.labels)} ${formatValue(s.value ?? 0)}`);
         continue;

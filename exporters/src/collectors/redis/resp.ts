@@ -9,6 +9,14 @@ export type RespValue = string | number | null | RespError | RespValue[];
 /** An error reply (`-ERR ...`) from the server; returned as a value inside arrays. */
 export class RespError extends Error {
   override readonly name = 'RespError';
+  constructor(message: string) {
+    // --check-keys sends PFCOUNT to every string key and gets WRONGTYPE back for most: a stack
+    // trace per reply would cost more than the command. Error replies carry no useful stack.
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export interface RespConnectOptions {

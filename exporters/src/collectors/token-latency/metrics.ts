@@ -2,10 +2,25 @@
 // pull MetricReader and serialized by hand, so the text can join the prom-client exposition on
 // the same /metrics (research/otel-prometheus.md §3). No scope labels, no target_info.
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
-import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
-import { MeterProvider } from '@opentelemetry/sdk-metrics';
+import type * as OtelPrometheus from '@opentelemetry/exporter-prometheus';
+import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type * as OtelSdkMetrics from '@opentelemetry/sdk-metrics';
+import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { E2E_BUCKETS, ITL_BUCKETS, TTFT_BUCKETS } from './buckets';
 import { LLM_METRICS, type FailureKind } from './names';
+
+/**
+ * OpenTelemetry is loaded on first use: an exporter without taps (a Redis-only cache node)
+ * does not carry the SDK's ~15 MiB.
+ */
+function loadOtel(): { prom: typeof OtelPrometheus; sdk: typeof OtelSdkMetrics } {
+  /* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy load, see above */
+  return {
+    prom: require('@opentelemetry/exporter-prometheus') as typeof OtelPrometheus,
+    sdk: require('@opentelemetry/sdk-metrics') as typeof OtelSdkMetrics,
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+}
 
 export interface HopLabels {
   hop: string;
@@ -48,7 +63,7 @@ export interface TokenLatencyMetricsOptions {
 export class TokenLatencyMetrics {
   private readonly exporter: PrometheusExporter;
   private readonly provider: MeterProvider;
-  private readonly serializer = new PrometheusSerializer('', false, undefined, true, true);
+  private readonly serializer: PrometheusSerializer;
   private readonly ttft: Histogram;
   private readonly itl: Histogram;
   private readonly tpot: Histogram;
@@ -64,12 +79,14 @@ export class TokenLatencyMetrics {
   constructor(opts: TokenLatencyMetricsOptions = {}) {
     this.maxModels = opts.maxModels ?? 50;
     this.collectTimeoutMs = opts.collectTimeoutMs ?? 2000;
-    this.exporter = new PrometheusExporter({
+    const { prom, sdk } = loadOtel();
+    this.serializer = new prom.PrometheusSerializer('', false, undefined, true, true);
+    this.exporter = new prom.PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
       withoutTargetInfo: true,
     });
-    this.provider = new MeterProvider({
+    this.provider = new sdk.MeterProvider({
       readers: [this.exporter],
       views: [
         { instrumentName: 'llm_*', aggregationCardinalityLimit: opts.cardinalityLimit ?? 10_000 },

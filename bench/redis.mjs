@@ -1,0 +1,158 @@
+#!/usr/bin/env node
+// Benchmark: okome-exporter's redis collector vs Debian's redis_exporter (the anchor), both
+// scraping the same loopback redis-server holding 10k keys; plain and with --check-keys.
+// Prints scrape latency p50/p99, RSS, and ours/anchor ratios (goals: latency ≤ 1.0×, RSS ≤ 64 MiB).
+// usage: node bench/redis.mjs [--scrapes N]   (npm run bench -- redis)
+import { createConnection } from 'node:net';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  EXPORTER_CLI,
+  HOST,
+  fmt,
+  freePort,
+  isMain,
+  percentile,
+  rssMiB,
+  start,
+  table,
+  waitUntil,
+} from './exporter-bench-util.mjs';
+
+const ANCHOR = '/usr/bin/prometheus-redis-exporter';
+const KEYS = 10_000;
+
+/** Loads KEYS keys through one pipelined connection (raw RESP, independent of the code under test). */
+function load(port) {
+  return new Promise((resolve, reject) => {
+    const s = createConnection({ host: HOST, port });
+    const parts = [];
+    for (let i = 0; i < KEYS; i++) {
+      const k = `key:${i}`;
+      const v = i % 10 === 0 ? String(i) : `value-${i}`;
+      parts.push(`*3\r\n$3\r\nSET\r\n$${k.length}\r\n${k}\r\n$${v.length}\r\n${v}\r\n`);
+    }
+    parts.push('*1\r\n$4\r\nQUIT\r\n');
+    s.on('connect', () => s.end(parts.join('')));
+    s.on('data', () => undefined);
+    s.on('close', resolve);
+    s.on('error', reject);
+  });
+}
+
+async function scrapeOnce(url) {
+  const t = performance.now();
+  const res = await fetch(url);
+  const text = await res.text();
+  if (res.status !== 200 || !/^redis_up 1$/m.test(text))
+    throw new Error(`bad scrape of ${url}: ${res.status}`);
+  return performance.now() - t;
+}
+
+async function scenario(name, redisUrl, flags, scrapes) {
+  const aPort = await freePort();
+  const oPort = await freePort();
+  const anchor = start(ANCHOR, [
+    '-redis.addr',
+    redisUrl,
+    '-web.listen-address',
+    `${HOST}:${aPort}`,
+    ...Object.entries(flags).flatMap(([k, v]) => [`-${k}`, v]),
+  ]);
+  const ours = start(process.execPath, [
+    EXPORTER_CLI,
+    '--collector.disable-defaults',
+    '--collector.redis',
+    `--redis.addr=${redisUrl}`,
+    `--web.listen-address=${HOST}:${oPort}`,
+    ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`),
+  ]);
+  const aUrl = `http://${HOST}:${aPort}/metrics`;
+  const oUrl = `http://${HOST}:${oPort}/metrics`;
+  try {
+    await waitUntil(async () => (await scrapeOnce(aUrl)) >= 0, 'redis_exporter');
+    await waitUntil(async () => (await scrapeOnce(oUrl)) >= 0, `okome-exporter (${ours.output()})`);
+    for (let i = 0; i < 5; i++) await Promise.all([scrapeOnce(aUrl), scrapeOnce(oUrl)]);
+    const a = [];
+    const o = [];
+    // Interleaved, one at a time, so both see the same machine load.
+    for (let i = 0; i < scrapes; i++) {
+      a.push(await scrapeOnce(aUrl));
+      o.push(await scrapeOnce(oUrl));
+    }
+    const ar = rssMiB(anchor.pid);
+    const or = rssMiB(ours.pid);
+    return {
+      name,
+      anchor: { p50: percentile(a, 50), p99: percentile(a, 99), ...ar },
+      ours: { p50: percentile(o, 50), p99: percentile(o, 99), ...or },
+    };
+  } finally {
+    await Promise.all([anchor.stop(), ours.stop()]);
+  }
+}
+
+export async function run({ scrapes = 100 } = {}) {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'okome-bench-redis-'));
+  const redis = start('redis-server', [
+    '--bind',
+    HOST,
+    '--port',
+    String(port),
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--dir',
+    dir,
+  ]);
+  try {
+    await waitUntil(
+      () =>
+        new Promise((resolve) => {
+          const s = createConnection({ host: HOST, port }, () => (s.destroy(), resolve(true)));
+          s.on('error', () => resolve(false));
+        }),
+      'redis-server',
+    );
+    await load(port);
+    const url = `redis://${HOST}:${port}`;
+    const results = [
+      await scenario(`${KEYS} keys`, url, {}, scrapes),
+      // key:1* matches 1,111 keys: SCAN over all 10k plus TYPE/MEMORY/GET/STRLEN per match.
+      await scenario(`${KEYS} keys, --check-keys=key:1*`, url, { 'check-keys': 'key:1*' }, scrapes),
+    ];
+    const rows = [['scenario', 'exporter', 'p50 ms', 'p99 ms', 'RSS MiB', 'peak RSS MiB']];
+    for (const r of results)
+      for (const who of ['anchor', 'ours'])
+        rows.push([
+          r.name,
+          who === 'anchor' ? 'redis_exporter (Debian)' : 'okome-exporter',
+          fmt(r[who].p50),
+          fmt(r[who].p99),
+          fmt(r[who].rss, 1),
+          fmt(r[who].peak, 1),
+        ]);
+    console.log(`\n## redis: okome-exporter vs redis_exporter, ${scrapes} scrapes each\n`);
+    console.log(table(rows));
+    console.log('\nratios (ours / anchor; goal latency ≤ 1.0×, RSS ≤ 64 MiB):');
+    for (const r of results)
+      console.log(
+        `  ${r.name}: p50 ${fmt(r.ours.p50 / r.anchor.p50)}×, p99 ${fmt(r.ours.p99 / r.anchor.p99)}×, RSS ${fmt(r.ours.rss / r.anchor.rss)}× (${fmt(r.ours.rss, 1)} MiB ${r.ours.rss <= 64 ? '≤' : '>'} 64 MiB)`,
+      );
+    return results;
+  } finally {
+    await redis.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const i = process.argv.indexOf('--scrapes');
+  run({ scrapes: i > 0 ? Number(process.argv[i + 1]) : 100 }).catch((err) => {
+    console.error(`bench redis: ${err.message}`);
+    process.exit(1);
+  });
+}

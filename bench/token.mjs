@@ -1,0 +1,271 @@
+#!/usr/bin/env node
+// Benchmark: the token-latency tap vs a direct connection vs the same stream through nginx
+// (proxy_buffering off), on loopback, engine stand-in in its own process (token-upstream.mjs).
+// Every token carries its write time, so the client measures per-token delivery delay; a
+// proxy's added latency per token is its delay minus the direct delay (p50/p99). Throughput is
+// tokens/s with the upstream writing as fast as the path accepts. Also: /metrics with 10k
+// series (goal < 50 ms).
+// usage: node bench/token.mjs [--streams N] [--tokens N]   (npm run bench -- token)
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { Agent, request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createRequire } from 'node:module';
+import {
+  EXPORTER_CLI,
+  HOST,
+  ROOT,
+  fmt,
+  freePort,
+  isMain,
+  percentile,
+  start,
+  table,
+  waitUntil,
+} from './exporter-bench-util.mjs';
+
+const NGINX = '/usr/sbin/nginx';
+const now = () => performance.timeOrigin + performance.now();
+
+/**
+ * One streamed request. With `delays`, each token's delivery delay (ms) is pushed; without, the
+ * body is only counted (bytes, and the [DONE] end marker), so the client is not the bottleneck.
+ */
+function stream(base, tokens, gap, agent, delays) {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${base}/v1/chat/completions?tokens=${tokens}&gap=${gap}`,
+      { method: 'POST', agent, headers: { 'content-type': 'application/json' } },
+      (res) => {
+        let pending = '';
+        let count = 0;
+        let tail = '';
+        res.on('data', (chunk) => {
+          if (!delays) {
+            tail = (tail + chunk.toString('latin1', Math.max(0, chunk.length - 32))).slice(-32);
+            return;
+          }
+          const at = now();
+          pending += chunk.toString('utf8');
+          let nl;
+          while ((nl = pending.indexOf('\n')) >= 0) {
+            const line = pending.slice(0, nl);
+            pending = pending.slice(nl + 1);
+            const m = /"t":([0-9.]+)/.exec(line);
+            if (m) {
+              count++;
+              delays.push(at - Number(m[1]));
+            }
+          }
+        });
+        res.on('end', () => {
+          if (!delays)
+            return tail.includes('[DONE]')
+              ? resolve(tokens)
+              : reject(new Error(`stream from ${base} ended early`));
+          count === tokens
+            ? resolve(count)
+            : reject(new Error(`got ${count}/${tokens} tokens from ${base}`));
+        });
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end('{"model":"bench","stream":true}');
+  });
+}
+
+async function latency(base, streams, tokens, gap) {
+  const agent = new Agent({ keepAlive: true, maxSockets: streams });
+  const delays = [];
+  await Promise.all(Array.from({ length: streams }, () => stream(base, 5, 0, agent, null))); // warm
+  const t = performance.now();
+  await Promise.all(
+    Array.from({ length: streams }, () => stream(base, tokens, gap, agent, delays)),
+  );
+  const secs = (performance.now() - t) / 1000;
+  agent.destroy();
+  return { p50: percentile(delays, 50), p99: percentile(delays, 99), rate: delays.length / secs };
+}
+
+async function throughput(base, streams, tokens) {
+  const agent = new Agent({ keepAlive: true, maxSockets: streams });
+  await stream(base, 10, 0, agent, null);
+  const t = performance.now();
+  const counts = await Promise.all(
+    Array.from({ length: streams }, () => stream(base, tokens, 0, agent, null)),
+  );
+  agent.destroy();
+  return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t) / 1000);
+}
+
+async function startNginx(upstreamPort) {
+  const dir = mkdtempSync(join(tmpdir(), 'okome-bench-nginx-'));
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    `worker_processes 1;
+daemon off;
+pid ${dir}/nginx.pid;
+error_log ${dir}/error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy;
+  fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
+  upstream engine { server ${HOST}:${upstreamPort}; keepalive 64; }
+  server {
+    listen ${HOST}:${port};
+    location / {
+      proxy_pass http://engine;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_buffering off;
+      proxy_request_buffering off;
+    }
+  }
+}
+`,
+  );
+  execFileSync(NGINX, ['-t', '-q', '-p', dir, '-c', join(dir, 'nginx.conf')], { stdio: 'pipe' });
+  const proc = start(NGINX, ['-p', dir, '-c', join(dir, 'nginx.conf')]);
+  return {
+    url: `http://${HOST}:${port}`,
+    stop: async () => (await proc.stop(), rmSync(dir, { recursive: true, force: true })),
+  };
+}
+
+/** /metrics of an exporter holding ≥ 10k token-latency series lines: wall time and CPU per scrape. */
+async function metricsCost() {
+  const require = createRequire(join(ROOT, 'exporters', 'package.json'));
+  const { Exporter, createTokenLatencyCollector, silentLogger } = require('./dist/index.js');
+  const collector = createTokenLatencyCollector([], {
+    node: 'NODE-03',
+    idleTimeoutMs: 1000,
+    maxModels: 1000,
+  });
+  const exporter = new Exporter({
+    collectors: [collector],
+    listen: { host: HOST, port: 0 },
+    logger: silentLogger,
+  });
+  await exporter.start();
+  try {
+    let sets = 0;
+    let lines = 0;
+    while (lines < 10_000) {
+      for (const hop of ['ingress', 'cache', 'engine'])
+        collector.runtime.metrics.record({
+          labels: { hop, engine: 'vllm', model: `model-${sets}`, node: 'NODE-03' },
+          ttft: 0.2,
+          itl: [0.02, 0.03],
+          e2e: 2,
+          outputTokens: 50,
+          promptTokens: 20,
+        });
+      sets++;
+      if (sets % 10 === 0)
+        lines = (await (await fetch(`${exporter.url()}/metrics`)).text())
+          .split('\n')
+          .filter((l) => l.startsWith('llm_')).length;
+    }
+    const times = [];
+    const cpu0 = process.cpuUsage();
+    for (let i = 0; i < 30; i++) {
+      const t = performance.now();
+      await (await fetch(`${exporter.url()}/metrics`)).text();
+      times.push(performance.now() - t);
+    }
+    const cpu = process.cpuUsage(cpu0);
+    return {
+      lines,
+      p50: percentile(times, 50),
+      p99: percentile(times, 99),
+      cpuMs: (cpu.user + cpu.system) / 1000 / 30,
+    };
+  } finally {
+    await exporter.stop();
+  }
+}
+
+export async function run({ streams = 50, tokens = 200 } = {}) {
+  const upstream = start(process.execPath, [join(ROOT, 'bench', 'token-upstream.mjs'), '0']);
+  await waitUntil(() => /^\d+$/m.test(upstream.output()), 'token upstream');
+  const upPort = Number(/^(\d+)$/m.exec(upstream.output())[1]);
+  const direct = `http://${HOST}:${upPort}`;
+  const tapPort = await freePort();
+  const webPort = await freePort();
+  const tap = start(process.execPath, [
+    EXPORTER_CLI,
+    '--collector.disable-defaults',
+    '--collector.token_latency',
+    `--tap=bench=${HOST}:${tapPort},${direct},engine,sse,vllm`,
+    `--web.listen-address=${HOST}:${webPort}`,
+  ]);
+  const nginx = await startNginx(upPort);
+  const tapped = `http://${HOST}:${tapPort}`;
+  try {
+    await waitUntil(
+      async () => (await fetch(`http://${HOST}:${webPort}/-/ready`)).ok,
+      `okome-exporter tap (${tap.output()})`,
+    );
+    await waitUntil(async () => (await stream(nginx.url, 1, 0, undefined, null)) === 1, 'nginx');
+    const gap = Math.max(1, Math.round((streams * 1000) / 10_000)); // 10k tokens/s in total
+    const paths = [
+      ['direct', direct],
+      ['tap', tapped],
+      ['nginx', nginx.url],
+    ];
+    const lat = {};
+    const thr = {};
+    for (const [name, url] of paths) lat[name] = await latency(url, streams, tokens, gap);
+    for (const [name, url] of paths) thr[name] = await throughput(url, 8, 20_000);
+    const m = await metricsCost();
+
+    console.log(
+      `\n## token: tap vs direct vs nginx (${streams} streams × ${tokens} tokens, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s)\n`,
+    );
+    const rows = [
+      ['path', 'delay p50 ms', 'delay p99 ms', 'added p50 ms', 'added p99 ms', 'throughput tok/s'],
+    ];
+    for (const [name] of paths)
+      rows.push([
+        name,
+        fmt(lat[name].p50, 3),
+        fmt(lat[name].p99, 3),
+        name === 'direct' ? '-' : fmt(lat[name].p50 - lat.direct.p50, 3),
+        name === 'direct' ? '-' : fmt(lat[name].p99 - lat.direct.p99, 3),
+        fmt(thr[name], 0),
+      ]);
+    console.log(table(rows));
+    console.log('\nratios:');
+    console.log(
+      `  tap added per token p99: ${fmt(lat.tap.p99 - lat.direct.p99, 3)} ms (goal ≤ 1 ms at 10k tokens/s)`,
+    );
+    console.log(
+      `  tap throughput / direct: ${fmt((100 * thr.tap) / thr.direct, 1)} % (goal ≥ 95 %)`,
+    );
+    console.log(`  tap throughput / nginx: ${fmt(thr.tap / thr.nginx)}× (goal ≥ 1.0×)`);
+    console.log(
+      `  tap added p99 / nginx added p99: ${fmt((lat.tap.p99 - lat.direct.p99) / (lat.nginx.p99 - lat.direct.p99))}×`,
+    );
+    console.log(
+      `  /metrics with ${m.lines} llm_* series lines: p50 ${fmt(m.p50)} ms, p99 ${fmt(m.p99)} ms, CPU ${fmt(m.cpuMs)} ms/scrape (goal < 50 ms)`,
+    );
+    return { lat, thr, metrics: m };
+  } finally {
+    await Promise.all([tap.stop(), nginx.stop(), upstream.stop()]);
+  }
+}
+
+if (isMain(import.meta.url)) {
+  const arg = (n, d) => {
+    const i = process.argv.indexOf(n);
+    return i > 0 ? Number(process.argv[i + 1]) : d;
+  };
+  run({ streams: arg('--streams', 50), tokens: arg('--tokens', 200) }).catch((err) => {
+    console.error(`bench token: ${err.stack ?? err.message}`);
+    process.exit(1);
+  });
+}
