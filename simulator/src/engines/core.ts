@@ -149,10 +149,16 @@ export class EngineCore {
       let last = nowNs();
       const perTokenMs = () =>
         (1000 / req.model.tokensPerSecond) * (1 + 0.04 * (Math.max(1, this.slots.running) - 1));
+      // Token deadlines are kept on a schedule (not sleep after sleep) so timer lag on a busy
+      // machine does not slow the decode rate below the profile's.
+      let due = performance.now();
       for (let i = 0; i < answer.tokens.length; i++) {
         if (i > 0) {
-          await sleep(perTokenMs() * jitter(0.06), signal);
+          due += perTokenMs() * jitter(0.06);
+          await sleep(due - performance.now(), signal);
           await this.ctx.gate(signal);
+          // After a partition heals, tokens resume at the normal pace, not in a burst.
+          if (performance.now() - due > 1000) due = performance.now();
         }
         this.checkGpu(i);
         const t = nowNs();

@@ -50,7 +50,8 @@ function plainLines(snap: NodeGpuSnapshot, gpus: GpuSnapshot[], flags: Set<strin
     else {
       out.push('KFD process information:');
       out.push('PID\tPROCESS NAME\tGPU(s)\tVRAM USED\tSDMA USED\tCU OCCUPANCY\t');
-      for (const { p } of rows) out.push(`${p.pid}\t${p.name}\t1\t${p.usedMiB * MIB}\t0\t0\t`);
+      for (const { p } of rows)
+        out.push(`${p.pid}\t${processBase(p.name)}\t1\t${p.usedMiB * MIB}\t0\t0\t`);
     }
   }
   out.push('==================================================================================');
@@ -58,6 +59,17 @@ function plainLines(snap: NodeGpuSnapshot, gpus: GpuSnapshot[], flags: Set<strin
   void snap;
   return `${out.join('\n')}\n`;
 }
+
+/** Python's json.dumps layout (", " and ": " separators), which rocm_smi.py prints. */
+export function pythonJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map(pythonJson).join(', ')}]`;
+  return `{${Object.entries(value as Record<string, unknown>)
+    .map(([k, v]) => `${JSON.stringify(k)}: ${pythonJson(v)}`)
+    .join(', ')}}`;
+}
+
+const processBase = (name: string) => name.split(/\s+/)[0]?.split('/').pop() ?? name;
 
 export function runRocmSmi(args: string[], snap: NodeGpuSnapshot | undefined): ToolResult {
   if (args.includes('-h') || args.includes('--help'))
@@ -99,9 +111,8 @@ export function runRocmSmi(args: string[], snap: NodeGpuSnapshot | undefined): T
     const system: Record<string, string> = {};
     for (const g of amd)
       for (const p of g.processes)
-        system[`PID${p.pid}`] =
-          `${p.name.toLowerCase().split(/\s+/).join(', ')}, 1, ${p.usedMiB * MIB}, 0, 0`;
+        system[`PID${p.pid}`] = `${processBase(p.name).toLowerCase()}, 1, ${p.usedMiB * MIB}, 0, 0`;
     if (Object.keys(system).length) json.system = system;
   }
-  return { stdout: `${JSON.stringify(json)}\n`, stderr: '', code: 0 };
+  return { stdout: `${pythonJson(json)}\n`, stderr: '', code: 0 };
 }

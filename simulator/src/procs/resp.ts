@@ -67,10 +67,14 @@ export function encodeCommand(args: Array<string | number>): string {
   return out;
 }
 
+interface Connection {
+  socket: net.Socket;
+  buffer: Buffer;
+  pending: Pending[];
+}
+
 export class RespClient {
-  private socket?: net.Socket;
-  private buffer: Buffer = Buffer.alloc(0);
-  private readonly pending: Pending[] = [];
+  private conn?: Connection;
 
   constructor(
     readonly host: string,
@@ -78,60 +82,67 @@ export class RespClient {
     private readonly timeoutMs = 500,
   ) {}
 
-  private connect(): net.Socket {
-    if (this.socket && !this.socket.destroyed) return this.socket;
-    this.buffer = Buffer.alloc(0);
+  private connect(): Connection {
+    if (this.conn && !this.conn.socket.destroyed) return this.conn;
     const socket = net.connect({ host: this.host, port: this.port });
     socket.setNoDelay(true);
-    socket.on('data', (chunk) => this.onData(chunk));
+    // Replies are matched to commands per connection, so a dropped connection only fails
+    // the commands that were sent on it.
+    const conn: Connection = { socket, buffer: Buffer.alloc(0), pending: [] };
+    socket.on('data', (chunk) => this.onData(conn, chunk));
     const fail = (err: Error) => {
-      if (this.socket === socket) this.socket = undefined;
+      if (this.conn === conn) this.conn = undefined;
       socket.destroy();
-      for (const p of this.pending.splice(0)) {
+      for (const p of conn.pending.splice(0)) {
         clearTimeout(p.timer);
         p.reject(err);
       }
     };
     socket.on('error', fail);
     socket.on('close', () => fail(new RespError('connection closed')));
-    this.socket = socket;
-    return socket;
+    this.conn = conn;
+    return conn;
   }
 
-  private onData(chunk: Buffer): void {
-    this.buffer = this.buffer.length ? Buffer.concat([this.buffer, chunk]) : chunk;
+  private onData(conn: Connection, chunk: Buffer): void {
+    conn.buffer = conn.buffer.length ? Buffer.concat([conn.buffer, chunk]) : chunk;
     let pos = 0;
     for (;;) {
-      const r = parseReply(this.buffer, pos);
+      const r = parseReply(conn.buffer, pos);
       if (!r) break;
       pos = r.end;
-      const p = this.pending.shift();
+      const p = conn.pending.shift();
       if (!p) continue;
       clearTimeout(p.timer);
       if (r.value instanceof RespError) p.reject(r.value);
       else p.resolve(r.value);
     }
-    this.buffer = this.buffer.subarray(pos);
+    conn.buffer = conn.buffer.subarray(pos);
   }
 
   command(...args: Array<string | number>): Promise<RespValue> {
     return new Promise((resolve, reject) => {
-      const socket = this.connect();
-      const timer = setTimeout(() => {
-        // A reply that never comes: drop the connection, the next command reconnects.
-        socket.destroy(
+      const conn = this.connect();
+      const entry: Pending = { resolve, reject, timer: undefined as unknown as NodeJS.Timeout };
+      entry.timer = setTimeout(() => {
+        // A reply that never comes: fail this command and drop the connection (the next
+        // command reconnects); replies still owed on it could no longer be matched.
+        const i = conn.pending.indexOf(entry);
+        if (i >= 0) conn.pending.splice(i, 1);
+        reject(
           new RespError(
             `redis ${this.host}:${this.port} did not answer within ${this.timeoutMs} ms`,
           ),
         );
+        conn.socket.destroy();
       }, this.timeoutMs);
-      this.pending.push({ resolve, reject, timer });
-      socket.write(encodeCommand(args));
+      conn.pending.push(entry);
+      conn.socket.write(encodeCommand(args));
     });
   }
 
   close(): void {
-    this.socket?.destroy();
-    this.socket = undefined;
+    this.conn?.socket.destroy();
+    this.conn = undefined;
   }
 }

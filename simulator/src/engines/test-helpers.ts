@@ -1,0 +1,20 @@
+// Test helpers: run a handler on an ephemeral loopback port.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Handler } from '../cluster/server';
+
+export async function serve(
+  handler: Handler,
+): Promise<{ url: string; close: () => Promise<void> }> {
+  const server = http.createServer((req, res) => void handler(req, res));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
