@@ -18,7 +18,7 @@ import {
   start,
   table,
   waitUntil,
-} from './exporter-bench-util.mjs';
+} from './_exporter-util.mjs';
 
 const ANCHOR = '/usr/bin/prometheus-redis-exporter';
 const KEYS = 10_000;
@@ -151,8 +151,12 @@ export async function run({ scrapes = 100 } = {}) {
 
 if (isMain(import.meta.url)) {
   const i = process.argv.indexOf('--scrapes');
-  run({ scrapes: i > 0 ? Number(process.argv[i + 1]) : 100 }).catch((err) => {
-    console.error(`bench redis: ${err.message}`);
-    process.exit(1);
-  });
+  run({ scrapes: i > 0 ? Number(process.argv[i + 1]) : 100 })
+    .then((r) => {
+      if (process.argv.includes('--json')) console.log(JSON.stringify(r));
+    })
+    .catch((err) => {
+      console.error(`bench redis: ${err.message}`);
+      process.exit(1);
+    });
 }

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Benchmark: the token-latency tap vs a direct connection vs the same stream through nginx
-// (proxy_buffering off), on loopback, engine stand-in in its own process (token-upstream.mjs).
+// (proxy_buffering off), on loopback, engine stand-in in its own process (_token-upstream.mjs).
 // Every token carries its write time, so the client measures per-token delivery delay; a
 // proxy's added latency per token is its delay minus the direct delay (p50/p99). Throughput is
 // tokens/s with the upstream writing as fast as the path accepts. Also: /metrics with 10k
@@ -23,7 +23,7 @@ import {
   start,
   table,
   waitUntil,
-} from './exporter-bench-util.mjs';
+} from './_exporter-util.mjs';
 
 const NGINX = '/usr/sbin/nginx';
 const now = () => performance.timeOrigin + performance.now();
@@ -64,9 +64,8 @@ function stream(base, tokens, gap, agent, delays) {
             return tail.includes('[DONE]')
               ? resolve(tokens)
               : reject(new Error(`stream from ${base} ended early`));
-          count === tokens
-            ? resolve(count)
-            : reject(new Error(`got ${count}/${tokens} tokens from ${base}`));
+          if (count === tokens) resolve(count);
+          else reject(new Error(`got ${count}/${tokens} tokens from ${base}`));
         });
         res.on('error', reject);
       },
@@ -190,7 +189,7 @@ async function metricsCost() {
 }
 
 export async function run({ streams = 50, tokens = 200 } = {}) {
-  const upstream = start(process.execPath, [join(ROOT, 'bench', 'token-upstream.mjs'), '0']);
+  const upstream = start(process.execPath, [join(ROOT, 'bench', '_token-upstream.mjs'), '0']);
   await waitUntil(() => /^\d+$/m.test(upstream.output()), 'token upstream');
   const upPort = Number(/^(\d+)$/m.exec(upstream.output())[1]);
   const direct = `http://${HOST}:${upPort}`;
@@ -264,8 +263,12 @@ if (isMain(import.meta.url)) {
     const i = process.argv.indexOf(n);
     return i > 0 ? Number(process.argv[i + 1]) : d;
   };
-  run({ streams: arg('--streams', 50), tokens: arg('--tokens', 200) }).catch((err) => {
-    console.error(`bench token: ${err.stack ?? err.message}`);
-    process.exit(1);
-  });
+  run({ streams: arg('--streams', 50), tokens: arg('--tokens', 200) })
+    .then((r) => {
+      if (process.argv.includes('--json')) console.log(JSON.stringify(r));
+    })
+    .catch((err) => {
+      console.error(`bench token: ${err.stack ?? err.message}`);
+      process.exit(1);
+    });
 }

@@ -2,7 +2,7 @@
 // Engine stand-in for bench/token.mjs, in its own process: OpenAI-style SSE where every token
 // event carries `t`, the wall-clock ms (timeOrigin + now) at which it was written, so the
 // client can measure per-token delivery delay through any proxy.
-// usage: node bench/token-upstream.mjs <port>   (GET/POST /v1/chat/completions?tokens=N&gap=MS)
+// usage: node bench/_token-upstream.mjs <port>   (GET/POST /v1/chat/completions?tokens=N&gap=MS)
 import { createServer } from 'node:http';
 
 const port = Number(process.argv[2] ?? 0);
