@@ -27,6 +27,7 @@ describe('loadConfig', () => {
     expect(c.listen).toEqual({ host: '192.168.86.30', port: 9464 });
     expect(enabled(c)).toEqual(['gpu', 'ollama']);
     expect(optionsOf(c, 'ollama').string('ollama.url')).toBe('http://192.168.86.30:11434');
+    expect(optionsOf(c, 'ollama').string('ollama.tap.listen')).toBe('192.168.86.30:31434');
     expect(optionsOf(c, 'gpu').list('gpu.budget')).toEqual([
       '0:vllm=40960',
       '0:ollama=30720',

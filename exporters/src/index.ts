@@ -6,6 +6,8 @@ export type { HttpOptions } from './http/server';
 export { renderLanding } from './http/landing';
 export type { LandingInfo } from './http/landing';
 export { BUILTIN_COLLECTORS } from './collectors/index';
+export * from './collectors/gpu/index';
+export * from './collectors/ollama/index';
 export * from './collectors/redis/index';
 export * from './collectors/token-latency/index';
 export * from './probe/index';

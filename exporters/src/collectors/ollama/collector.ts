@@ -48,7 +48,14 @@ export function ollamaConfigFromOptions(o: Options): OllamaCollectorConfig {
   };
 }
 
-/** The node's first ollama service → its URL and models; undefined when it has none. */
+/**
+ * With an inventory the throughput tap listens on the node's address at the Ollama port plus
+ * this offset (11434 → 31434); the token-latency taps use +10000, so both can front the same
+ * Ollama. `--ollama.tap.listen=` (empty) turns it off.
+ */
+export const OLLAMA_TAP_PORT_OFFSET = 20_000;
+
+/** The node's first ollama service → its URL, tap address and models; undefined when none. */
 export function ollamaOptionsFromInventory(
   node: InventoryNode,
   inventory: Inventory,
@@ -60,10 +67,13 @@ export function ollamaOptionsFromInventory(
     ...(svc.models ?? []),
     ...inventory.models.filter((m) => m.engine === 'ollama').map((m) => m.name),
   ]);
-  return new Map<string, FlagValue>([
+  const m = new Map<string, FlagValue>([
     ['ollama.url', `http://${host}:${svc.port}`],
     ['ollama.models', [...models]],
   ]);
+  const tapPort = svc.port + OLLAMA_TAP_PORT_OFFSET;
+  if (tapPort <= 65535) m.set('ollama.tap.listen', `${host}:${tapPort}`);
+  return m;
 }
 
 const UP = {

@@ -1,4 +1,9 @@
-export { ollamaCollector, OllamaCollector, ollamaConfigFromOptions } from './collector';
+export {
+  ollamaCollector,
+  OllamaCollector,
+  ollamaConfigFromOptions,
+  OLLAMA_TAP_PORT_OFFSET,
+} from './collector';
 export type { OllamaCollectorConfig } from './collector';
 export { OllamaTapMetrics, DURATION_BUCKETS } from './tap-metrics';
 export type { FinalChunk, OllamaErrorKind } from './tap-metrics';
