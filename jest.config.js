@@ -34,6 +34,7 @@ const nodePackage = (name) => ({
 module.exports = {
   projects: [
     ...['provisioning', 'exporters', 'alerting', 'controller', 'simulator'].map(nodePackage),
+    require('./grafana-plugin/jest.config.js'),
     {
       displayName: 'e2e',
       rootDir: path.join(__dirname, 'test'),

@@ -15,17 +15,34 @@ const swc = [
 ];
 
 // ESM-only packages that @grafana/ui pulls in (d3-color ships `main: *.mjs` since 3.1.1).
-const esmPackages = ['d3', 'd3-.*', 'internmap', 'ol', 'react-colorful', 'rxjs', 'uuid', 'marked'];
+const esmPackages = [
+  'd3',
+  'd3-.*',
+  'internmap',
+  'ol',
+  'react-colorful',
+  'rxjs',
+  'uuid',
+  'marked',
+  'marked-mangle',
+  'react-calendar',
+  'get-user-locale',
+  'memoize',
+  'mimic-function',
+  '@wojtekmaj/.*',
+];
 
 module.exports = {
   displayName: 'grafana-plugin',
   rootDir: __dirname,
   testEnvironment: 'jsdom',
-  testMatch: ['<rootDir>/src/**/*.test.{ts,tsx}'],
+  testMatch: ['<rootDir>/src/**/*.test.{ts,tsx}', '<rootDir>/preview/**/*.test.ts'],
   transform: { '^.+\\.(t|j)sx?$': swc, '^.+\\.mjs$': swc },
   transformIgnorePatterns: [`node_modules/(?!(${esmPackages.join('|')})/)`],
   moduleNameMapper: {
     '\\.(css|scss|sass)$': path.join(__dirname, 'jest', 'styleMock.js'),
+    // Icons load over HTTP in the browser; in jsdom they render as an empty <svg> (create-plugin's mock).
+    '^react-inlinesvg$': path.join(__dirname, 'jest', 'inlineSvgMock.js'),
     // Tests read the seed inventories through the provisioning package's source.
     '^@okome/provisioning$': path.join(__dirname, '..', 'provisioning', 'src', 'index.ts'),
   },

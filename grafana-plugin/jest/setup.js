@@ -38,5 +38,9 @@ function setUpBrowserShims() {
       }
     };
   }
-  HTMLCanvasElement.prototype.getContext = () => null;
+  // Combobox measures option text on a 2D canvas; jsdom has none.
+  HTMLCanvasElement.prototype.getContext = () => ({
+    measureText: (text) => ({ width: String(text).length * 7 }),
+    font: '',
+  });
 }
