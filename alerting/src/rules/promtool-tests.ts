@@ -1,0 +1,311 @@
+// A `promtool test rules` file per cluster that proves, on synthetic series, that each burn
+// tier fires just above its threshold and stays quiet just below it, that SLOMetricAbsent fires
+// when the SLI's series stop, and that every routing alert fires on its symptom and not
+// without it. Pure: returns the test document.
+import { ALERT, LABEL } from '../conventions';
+import { formatDuration, parseDuration } from '../duration';
+import { errorBudget } from '../model';
+import type { Selector, Slo } from '../model';
+import { num, parseSelector, quote } from '../promql';
+import { scaleSeconds, type BurnTier, type WindowPlan } from '../windows';
+import { burnAlerts, minEventsFor } from './alerts';
+import { missingDataAlerts } from './missing-data';
+import type { RoutingAlertMeta } from './routing';
+import { ROUTING_TIMING } from './routing';
+import { sliSelectors } from './sli';
+import type { AlertingRule } from './types';
+
+interface ExpAlert {
+  exp_labels: Record<string, string>;
+  exp_annotations?: Record<string, string>;
+}
+interface AlertTest {
+  eval_time: string;
+  alertname: string;
+  exp_alerts: ExpAlert[];
+}
+interface InputSeries {
+  series: string;
+  values: string;
+}
+export interface PromtoolTest {
+  name: string;
+  interval: string;
+  input_series: InputSeries[];
+  alert_rule_test: AlertTest[];
+}
+export interface PromtoolTestFile {
+  rule_files: string[];
+  evaluation_interval: string;
+  tests: PromtoolTest[];
+}
+
+/** Go's `humanize` for values ≥ 1, which is all a firing burn alert can show. */
+export function humanize(v: number): string {
+  const prefixes = ['', 'k', 'M', 'G', 'T', 'P', 'E'];
+  let i = 0;
+  while (Math.abs(v) >= 1000 && i < prefixes.length - 1) {
+    v /= 1000;
+    i++;
+  }
+  return `${Number(v.toPrecision(4))}${prefixes[i]}`;
+}
+
+function seriesText(sel: Selector, extra: Record<string, string> = {}): string {
+  const labels = new Map<string, string>();
+  for (const m of sel.matchers) {
+    if (m.op === '=') labels.set(m.name, m.value);
+    else if (m.op === '=~')
+      labels.set(m.name, m.value.replace(/\(\\\.0\)\?$/, '').split('|')[0] ?? '');
+  }
+  for (const [k, v] of Object.entries(extra)) labels.set(k, v);
+  const body = [...labels].map(([k, v]) => `${k}=${quote(v)}`).join(',');
+  return `${sel.metric}{${body}}`;
+}
+
+/** Selectors whose every matcher can be satisfied by one concrete series. */
+function feedable(sel: Selector): boolean {
+  return (
+    sel.matchers.every(
+      (m) =>
+        m.op === '=' || (m.op === '=~' && /^[a-zA-Z0-9_.:+-]+(\(\\\.0\)\?)?(\|.*)?$/.test(m.value)),
+    ) && sel.matchers.every((m) => m.op !== '!=' && m.op !== '!~')
+  );
+}
+
+const inc = (x: number) => num(Math.round(x * 1e9) / 1e9);
+
+/** Input series that give error ratio `e` at `rate` events per interval, or undefined. */
+function sliSeries(
+  slo: Slo,
+  e: number,
+  rate: number,
+  samples: number,
+  tail = '',
+): InputSeries[] | undefined {
+  const s = sliSelectors(slo);
+  const sli = slo.sli;
+  const series = (sel: Selector, perStep: number) => ({
+    series: seriesText(sel),
+    values: `0+${inc(perStep)}x${samples}${tail}`,
+  });
+  if (sli.kind === 'threshold') {
+    const sel = parseSelector(sli.query);
+    if (typeof sel === 'string' || !feedable(sel)) return undefined;
+    const good = sli.op === 'gte' || sli.op === 'gt' ? sli.value * 2 + 1 : sli.value / 2 - 1;
+    const bad = sli.op === 'gte' || sli.op === 'gt' ? sli.value / 2 - 1 : sli.value * 2 + 1;
+    const v = e > 0 ? bad : good;
+    return [
+      {
+        series: seriesText({
+          ...sel,
+          matchers: [...sel.matchers, { name: 'cluster', op: '=', value: slo.cluster }],
+        }),
+        values: `${inc(v)}x${samples}${tail}`,
+      },
+    ];
+  }
+  const total = s.total as Selector;
+  if (!feedable(total) || (s.bad && !feedable(s.bad)) || (s.good && !feedable(s.good)))
+    return undefined;
+  const out = [series(total, rate)];
+  if (s.bad) out.push(series(s.bad, rate * e));
+  if (s.good) out.push(series(s.good, rate * (1 - e)));
+  return out;
+}
+
+function expected(rule: AlertingRule, value?: number): ExpAlert {
+  const annotations: Record<string, string> = {};
+  for (const [k, v] of Object.entries(rule.annotations ?? {}))
+    annotations[k] =
+      value === undefined ? v : v.replace('{{ $value | humanize }}', humanize(value));
+  return { exp_labels: { ...(rule.labels ?? {}) }, exp_annotations: annotations };
+}
+
+function sloTests(
+  slo: Slo,
+  others: Slo[],
+  planner: (slo: Slo, timeScale: number) => WindowPlan,
+  timeScale: number,
+): PromtoolTest[] {
+  const plan = planner(slo, timeScale);
+  const interval = scaleSeconds(60, timeScale, 1);
+  const E = evalSeconds(timeScale);
+  const I = formatDuration(interval);
+  const b = errorBudget(slo);
+  const alerts = burnAlerts(slo, plan, timeScale);
+  const tests: PromtoolTest[] = [];
+  const firstLong = plan.tiers[0]?.long.rangeSeconds ?? 3600;
+  const maxMin = Math.max(1, ...plan.tiers.map((t) => minEventsFor(slo, t)));
+  /** Events per sample so every long window holds twice the guard's minimum. */
+  const rateFor = (samplesInLong: number) => Math.max(100, Math.ceil((2 * maxMin) / samplesInLong));
+  const rate = rateFor(firstLong / interval);
+  const reachable = (t: BurnTier) => t.factor * b < 1;
+
+  // A tier's test samples at a sixth of its short window: every tier that may fire has a
+  // short window at least that long, and multi-day tests stay small.
+  const burnTest = (name: string, e: number, at: number, step: number, longSeconds: number) => {
+    const samples = Math.ceil(at / step) + 5;
+    const input = sliSeries(slo, e, rateFor(longSeconds / step), samples);
+    if (!input) return;
+    const firing = plan.tiers
+      .map((t, i) => ({ t, rule: alerts[i] as AlertingRule }))
+      .filter(({ t }) => reachable(t) && e > t.factor * b);
+    tests.push({
+      name: `${slo.name}: ${name}`,
+      interval: formatDuration(step),
+      input_series: input,
+      alert_rule_test: [
+        {
+          eval_time: formatDuration(at),
+          alertname: ALERT.burn,
+          exp_alerts: firing.map(({ rule }) =>
+            expected(rule, slo.sli.kind === 'threshold' ? 1 / b : e / b),
+          ),
+        },
+      ],
+    });
+  };
+
+  if (slo.sli.kind === 'threshold') {
+    const at = roundUp(firstLong + interval, E);
+    burnTest('every time slice bad fires each reachable tier', 1, at, interval, firstLong);
+    burnTest('every time slice good stays quiet', 0, at, interval, firstLong);
+  } else {
+    plan.tiers.forEach((tier) => {
+      if (!reachable(tier)) return;
+      const step = Math.max(
+        interval,
+        Math.floor(tier.short.rangeSeconds / 6 / interval) * interval,
+      );
+      const at = roundUp(tier.long.rangeSeconds + step, E);
+      const label = `${tier.severity} ${num(tier.factor)}x over ${tier.long.nominal}/${tier.short.nominal}`;
+      const L = tier.long.rangeSeconds;
+      burnTest(
+        `${label} fires just above its threshold`,
+        Math.min(1, tier.factor * b * 1.05),
+        at,
+        step,
+        L,
+      );
+      burnTest(
+        `${label} stays quiet just below its threshold`,
+        tier.factor * b * 0.95,
+        at,
+        step,
+        L,
+      );
+    });
+  }
+
+  const absent = missingDataAlerts(slo, plan, timeScale)[0];
+  if (absent) {
+    const stopAt = Math.max(10, Math.ceil((2 * E) / interval));
+    const input = sliSeries(slo, 0, rate, stopAt, ' stale');
+    const forS = parseDuration(absent.for ?? '0s') ?? 0;
+    const at = roundUp((stopAt + 2) * interval + forS, E) + 2 * E;
+    const samples = Math.ceil(at / interval) + 2;
+    const rest: InputSeries[] = [];
+    const alsoAbsent: ExpAlert[] = [];
+    for (const o of others) {
+      if (o === slo || !o.alerting.missingData) continue;
+      const series = sliSeries(o, 0, rate, samples);
+      if (series) rest.push(...series);
+      else {
+        const a = missingDataAlerts(o, planner(o, timeScale), timeScale)[0];
+        if (a) alsoAbsent.push(expected(a));
+      }
+    }
+    if (input)
+      tests.push({
+        name: `${slo.name}: SLOMetricAbsent fires when the SLI series stop (for ${absent.for})`,
+        interval: I,
+        input_series: [...input, ...rest],
+        alert_rule_test: [
+          { eval_time: formatDuration(E), alertname: ALERT.absent, exp_alerts: [] },
+          {
+            eval_time: formatDuration(at),
+            alertname: ALERT.absent,
+            exp_alerts: [expected(absent), ...alsoAbsent],
+          },
+        ],
+      });
+  }
+  return tests;
+}
+
+/**
+ * Rules are evaluated every (scaled) 3 hours in the tests: burn alerts have no `for`, so only the
+ * value at eval_time matters, and promtool's cost grows with evaluations × rules.
+ */
+export function evalSeconds(timeScale: number): number {
+  return scaleSeconds(3 * 3600, timeScale, 1);
+}
+const roundUp = (x: number, step: number) => Math.ceil(x / step) * step;
+/** Routing inputs are written for 40 samples; tests need them to last past eval_time. */
+const longer =
+  (samples: number) =>
+  (s: InputSeries): InputSeries => ({
+    ...s,
+    values: s.values.replace(/x40$/, `x${samples}`),
+  });
+
+function routingTests(
+  meta: RoutingAlertMeta[],
+  rules: AlertingRule[],
+  timeScale: number,
+): PromtoolTest[] {
+  const interval = scaleSeconds(60, timeScale, 1);
+  const I = formatDuration(interval);
+  const range = Math.max(
+    scaleSeconds(ROUTING_TIMING.latencyRange, timeScale, 5),
+    scaleSeconds(ROUTING_TIMING.failureRange, timeScale, 5),
+  );
+  return meta.flatMap((m, i) => {
+    const rule = rules[i] as AlertingRule;
+    const forS = parseDuration(rule.for ?? '0s') ?? 0;
+    const E = evalSeconds(timeScale);
+    const atS = roundUp(range + forS, E) + 2 * E;
+    const at = formatDuration(atS);
+    const extend = longer(Math.ceil(atS / interval) + 5);
+    const exp = expected(rule);
+    if (m.alert === ALERT.gpuMemoryOverBudget) {
+      const engine = /engine="([^"]+)"/.exec(m.fire[0]?.series ?? '')?.[1];
+      if (engine) exp.exp_labels[LABEL.engine] = engine;
+    }
+    const title = `${m.alert} ${m.pool}/${m.backend} (${m.action})`;
+    return [
+      {
+        name: `${title} fires on its symptom`,
+        interval: I,
+        input_series: m.fire.map(extend),
+        alert_rule_test: [{ eval_time: at, alertname: m.alert, exp_alerts: [exp] }],
+      },
+      {
+        name: `${title} stays quiet when healthy`,
+        interval: I,
+        input_series: m.quiet.map(extend),
+        alert_rule_test: [{ eval_time: at, alertname: m.alert, exp_alerts: [] }],
+      },
+    ];
+  });
+}
+
+export function promtoolTests(input: {
+  slos: Slo[];
+  planner: (slo: Slo, timeScale: number) => WindowPlan;
+  timeScale: number;
+  ruleFiles: string[];
+  routing?: { meta: RoutingAlertMeta[]; rules: AlertingRule[] };
+}): PromtoolTestFile {
+  const tests = input.slos.flatMap((slo) =>
+    sloTests(slo, input.slos, input.planner, input.timeScale),
+  );
+  if (input.routing)
+    tests.push(...routingTests(input.routing.meta, input.routing.rules, input.timeScale));
+  return {
+    rule_files: input.ruleFiles,
+    evaluation_interval: formatDuration(evalSeconds(input.timeScale)),
+    tests,
+  };
+}
