@@ -41,12 +41,17 @@ function send(
   res.end(body);
 }
 
-/** Scrape deadline in ms from the header Prometheus sends, or undefined. */
+/**
+ * Scrape deadline in ms from the header Prometheus sends, or undefined. The offset leaves time
+ * to render and send; it is capped at a quarter of the timeout so short scrape timeouts (1s in
+ * the simulated stack) still leave collectors most of it.
+ */
 export function scrapeDeadlineMs(req: IncomingMessage, offsetMs: number): number | undefined {
   const raw = req.headers['x-prometheus-scrape-timeout-seconds'];
   const secs = Number(Array.isArray(raw) ? raw[0] : raw);
   if (!raw || !Number.isFinite(secs) || secs <= 0) return undefined;
-  return Math.max(1, secs * 1000 - offsetMs);
+  const ms = secs * 1000;
+  return Math.max(1, ms - Math.min(offsetMs, ms / 4));
 }
 
 export function createHttpHandler(opts: HttpOptions) {

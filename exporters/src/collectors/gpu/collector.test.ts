@@ -19,7 +19,10 @@ function fakeNvidiaSmi(gpu: string, apps: string) {
 esac`);
 }
 
-async function scrapeWith(flags: Record<string, string | string[]>, timeoutSeconds?: number) {
+async function scrapeWith(
+  flags: Record<string, string | string[] | number>,
+  timeoutSeconds?: number,
+) {
   const options = resolveOptions(gpuCollector.flags, new Map(Object.entries(flags)));
   const exporter = new Exporter({
     collectors: [gpuCollector.create(options, { logger: silentLogger })],
@@ -128,11 +131,56 @@ describe('gpu collector', () => {
 
   it('gives up on a hanging nvidia-smi within the scrape timeout', async () => {
     const started = Date.now();
-    const { status, text } = await scrapeWith({ 'gpu.nvidia-smi-path': fakeTool('sleep 30') }, 1);
+    const { status, text } = await scrapeWith(
+      { 'gpu.nvidia-smi-path': fakeTool('exec sleep 30'), 'gpu.tool-timeout': 1000 },
+      1,
+    );
     expect(Date.now() - started).toBeLessThan(5000);
     expect(status).toBe(200);
     expect(sample(text, 'gpu_arbiter_up')).toBe(0);
-    expect(text).toContain('err="timed out after 0.5s"');
+    expect(text).toContain('err="timed out after 0.75s"');
+  });
+
+  it('serves the previous output, with its age, when nvidia-smi turns slower than the scrape', async () => {
+    const dir = fakeTool('true').replace(/tool$/, '');
+    const tool = fakeTool(`if [ -e "${dir}ran" ]; then exec sleep 2; fi
+case "$1" in
+  --query-gpu=*) cat "${nv('query-gpu.core30-a100.txt')}" ;;
+  *) cat "${nv('compute-apps.core30.txt')}"; touch "${dir}ran" ;;
+esac`);
+    const options = resolveOptions(
+      gpuCollector.flags,
+      new Map<string, string | number>([
+        ['gpu.nvidia-smi-path', tool],
+        ['gpu.max-age', 60_000],
+        ['gpu.tool-timeout', 3000],
+      ]),
+    );
+    const exporter = new Exporter({
+      collectors: [gpuCollector.create(options, { logger: silentLogger })],
+      listen: { host: '127.0.0.1', port: 0 },
+      logger: silentLogger,
+      processMetrics: false,
+    });
+    await exporter.start();
+    try {
+      const scrape = async () =>
+        (
+          await fetch(`${exporter.url()}/metrics`, {
+            headers: { 'X-Prometheus-Scrape-Timeout-Seconds': '1' },
+          })
+        ).text();
+      const fresh = await scrape();
+      expect(sample(fresh, 'gpu_arbiter_collect_age_seconds')).toBe(0);
+      await new Promise((r) => setTimeout(r, 100));
+      const stale = await scrape();
+      expect(stale).toContain(`okome_exporter_collector_last_error{collector="gpu",err=""} 0`);
+      expect(sample(stale, 'gpu_arbiter_up')).toBe(1);
+      expect(sample(stale, 'gpu_arbiter_collect_age_seconds')).toBeGreaterThan(0.5);
+      expect(sample(stale, `nvidia_smi_memory_used_bytes{uuid="${U}"}`)).toBe(62147 * MIB);
+    } finally {
+      await exporter.stop();
+    }
   });
 
   it('keeps per-GPU metrics but marks arbitration down when compute-apps fails', async () => {

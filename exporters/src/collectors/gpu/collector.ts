@@ -6,6 +6,7 @@ import { ENGINE_KINDS } from '@okome/provisioning';
 import type { EngineKind, Inventory, InventoryNode } from '@okome/provisioning';
 import type { Collector, CollectorDefinition, ScrapeContext } from '../../core/collector';
 import { FlagError } from '../../core/flags';
+import { TimeoutError } from '../../core/timeout';
 import type { FlagValue, Options } from '../../core/flags';
 import { arbitrate } from './arbiter';
 import type { GpuArbitration, GpuProcess } from './arbiter';
@@ -36,6 +37,15 @@ export interface GpuCollectorConfig {
   readonly procfs?: string;
   /** AMD card index → uuid label. */
   readonly amdUuids: ReadonlyMap<number, string>;
+  /** Previous tool output may serve a scrape when the tools are slower than its deadline. */
+  readonly maxAgeMs: number;
+  /** Deadline of one tool run, independent of scrapes. */
+  readonly toolTimeoutMs: number;
+}
+
+interface ToolOutputs {
+  nvidia?: { gpu: PromiseSettledResult<string>; apps: PromiseSettledResult<string> };
+  amd?: PromiseSettledResult<string>;
 }
 
 function isEngine(s: string): s is EngineKind {
@@ -94,6 +104,8 @@ export function gpuConfigFromOptions(o: Options): GpuCollectorConfig {
     overrides: parseEngineMatches(o.list('gpu.engine-match')),
     procfs: o.string('gpu.procfs'),
     amdUuids,
+    maxAgeMs: o.duration('gpu.max-age') ?? 15_000,
+    toolTimeoutMs: o.duration('gpu.tool-timeout') ?? 10_000,
   };
 }
 
@@ -246,31 +258,122 @@ export class GpuCollector implements Collector {
     }));
   }
 
+  private inflight?: Promise<ToolOutputs>;
+  private last?: { at: number; outputs: ToolOutputs };
+
   async collect(ctx: ScrapeContext): Promise<void> {
+    const { outputs, ageMs } = await this.outputs(ctx);
     const m = new GpuMetrics(ctx.registry);
+    new Gauge({
+      name: 'gpu_arbiter_collect_age_seconds',
+      help: 'Age of the GPU tool output behind this scrape: 0 when fresh; up to --gpu.max-age when the tools were slower than the scrape deadline and the previous output was served.',
+      registers: [ctx.registry],
+    }).set(ageMs / 1000);
     const errors: unknown[] = [];
-    await Promise.all(
-      this.config.vendors.map((v) =>
-        (v === 'nvidia' ? this.collectNvidia(ctx, m) : this.collectAmd(ctx, m)).catch((err) => {
-          errors.push(err);
-        }),
-      ),
-    );
-    if (errors.length === this.config.vendors.length) throw errors[0];
+    const fail = (err: unknown) => errors.push(err);
+    if (outputs.nvidia) {
+      try {
+        this.renderNvidia(outputs.nvidia, m, fail);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    if (outputs.amd) {
+      try {
+        this.renderAmd(outputs.amd, m);
+      } catch (err) {
+        errors.push(err);
+      }
+    }
+    const vendorsDown = [outputs.nvidia?.gpu, outputs.amd].filter(
+      (r) => r && r.status === 'rejected',
+    ).length;
+    if (errors.length && vendorsDown === this.config.vendors.length) throw errors[0];
     if (errors.length) ctx.fail(errors[0]);
   }
 
-  private async collectNvidia(ctx: ScrapeContext, m: GpuMetrics) {
-    const path = this.config.nvidiaSmiPath;
-    const [gpuText, appsText] = await Promise.allSettled([
-      runTool(path, queryGpuArgs(), ctx.signal, '--gpu.nvidia-smi-path'),
-      runTool(path, queryAppsArgs(), ctx.signal, '--gpu.nvidia-smi-path'),
+  /**
+   * Tool output for this scrape. The tools run on their own deadline (--gpu.tool-timeout), shared
+   * by concurrent scrapes; when they are slower than the scrape deadline, the previous output is
+   * used if it is at most --gpu.max-age old.
+   */
+  private async outputs(ctx: ScrapeContext): Promise<{ outputs: ToolOutputs; ageMs: number }> {
+    if (!this.inflight) {
+      const ac = new AbortController();
+      const timer = setTimeout(
+        () => ac.abort(new TimeoutError(this.config.toolTimeoutMs)),
+        this.config.toolTimeoutMs,
+      );
+      const run = this.readTools(ac.signal).then((outputs) => {
+        this.last = { at: Date.now(), outputs };
+        return outputs;
+      });
+      this.inflight = run;
+      void run.finally(() => {
+        clearTimeout(timer);
+        if (this.inflight === run) this.inflight = undefined;
+      });
+    }
+    const fresh = this.inflight;
+    // Leave a fifth of the deadline to render: a loaded machine delays timers and the core
+    // drops whatever arrives after the deadline.
+    const margin = Math.max(1, ctx.timeoutMs * 0.8);
+    const first = await Promise.race([
+      fresh.then((outputs) => ({ outputs })),
+      new Promise<undefined>((r) => {
+        const t = setTimeout(() => r(undefined), margin);
+        ctx.signal.addEventListener('abort', () => (clearTimeout(t), r(undefined)), { once: true });
+      }),
     ]);
-    if (gpuText.status === 'rejected') throw gpuText.reason;
-    const gpus = parseQueryGpu(gpuText.value);
+    if (first) return { outputs: first.outputs, ageMs: 0 };
+    const last = this.last;
+    if (last && Date.now() - last.at <= this.config.maxAgeMs)
+      return { outputs: last.outputs, ageMs: Date.now() - last.at };
+    throw new TimeoutError(ctx.timeoutMs);
+  }
+
+  private async readTools(signal: AbortSignal): Promise<ToolOutputs> {
+    const out: ToolOutputs = {};
+    const jobs: Promise<void>[] = [];
+    if (this.config.vendors.includes('nvidia')) {
+      const path = this.config.nvidiaSmiPath;
+      jobs.push(
+        Promise.allSettled([
+          runTool(path, queryGpuArgs(), signal, '--gpu.nvidia-smi-path'),
+          runTool(path, queryAppsArgs(), signal, '--gpu.nvidia-smi-path'),
+        ]).then(([gpu, apps]) => {
+          out.nvidia = { gpu, apps };
+        }),
+      );
+    }
+    if (this.config.vendors.includes('amd')) {
+      jobs.push(
+        Promise.allSettled([
+          runTool(
+            this.config.rocmSmiPath,
+            ['--showmeminfo', 'vram', '--showpids', '--json'],
+            signal,
+            '--gpu.rocm-smi-path',
+          ),
+        ]).then(([r]) => {
+          out.amd = r;
+        }),
+      );
+    }
+    await Promise.all(jobs);
+    return out;
+  }
+
+  private renderNvidia(
+    o: NonNullable<ToolOutputs['nvidia']>,
+    m: GpuMetrics,
+    fail: (err: unknown) => void,
+  ) {
+    if (o.gpu.status === 'rejected') throw o.gpu.reason;
+    const gpus = parseQueryGpu(o.gpu.value);
     let apps: ReturnType<typeof parseComputeApps> = [];
-    if (appsText.status === 'rejected') ctx.fail(appsText.reason);
-    else apps = parseComputeApps(appsText.value);
+    if (o.apps.status === 'rejected') fail(o.apps.reason);
+    else apps = parseComputeApps(o.apps.value);
 
     for (const gpu of gpus) {
       m.info.set(
@@ -306,14 +409,9 @@ export class GpuCollector implements Collector {
     }
   }
 
-  private async collectAmd(ctx: ScrapeContext, m: GpuMetrics) {
-    const text = await runTool(
-      this.config.rocmSmiPath,
-      ['--showmeminfo', 'vram', '--showpids', '--json'],
-      ctx.signal,
-      '--gpu.rocm-smi-path',
-    );
-    const { cards, processes } = parseRocmSmi(text);
+  private renderAmd(o: PromiseSettledResult<string>, m: GpuMetrics) {
+    if (o.status === 'rejected') throw o.reason;
+    const { cards, processes } = parseRocmSmi(o.value);
     const procs = this.attributeAll(processes);
     cards.forEach((card, i) => {
       const uuid = this.config.amdUuids.get(card.index) ?? `card${card.index}`;
