@@ -354,20 +354,20 @@ export class Engine {
     const { pool, backend, to } = req;
     const from = backendState(this.state, pool.name, backend);
     const target = { pool: pool.name, backend, from, to, reason: req.reason };
+    const journal = {
+      actor: req.actor,
+      action: to,
+      pool: pool.name,
+      backend,
+      before: from,
+      after: to,
+      reason: req.reason,
+    };
     if (from === to) {
       const rec = this.state.routing[pool.name]?.[backend];
       if (rec && req.holder && !rec.holders.includes(req.holder)) rec.holders.push(req.holder);
       if (!req.automatic)
-        this.appendAudit({
-          id: randomUUID(),
-          time: this.iso(),
-          actor: req.actor,
-          action: to,
-          ...target,
-          before: from,
-          after: to,
-          result: 'noop',
-        });
+        this.appendAudit({ id: randomUUID(), time: this.iso(), ...journal, result: 'noop' });
       this.markProcessed(req.settles);
       this.save();
       return { ...target, result: 'noop' };
@@ -388,11 +388,7 @@ export class Engine {
       this.appendAudit({
         id: randomUUID(),
         time: this.iso(),
-        actor: req.actor,
-        action: to,
-        ...target,
-        before: from,
-        after: to,
+        ...journal,
         result: 'refused',
         detail: `${refusal.rule}: ${refusal.reason}`,
       });
@@ -401,16 +397,7 @@ export class Engine {
 
     const id = randomUUID();
     if (this.opts.dryRun) {
-      this.appendAudit({
-        id,
-        time: this.iso(),
-        actor: req.actor,
-        action: to,
-        ...target,
-        before: from,
-        after: to,
-        result: 'dry-run',
-      });
+      this.appendAudit({ id, time: this.iso(), ...journal, result: 'dry-run' });
       this.markProcessed(req.settles);
       this.save();
       return { ...target, id, result: 'dry-run' };

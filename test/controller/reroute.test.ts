@@ -92,13 +92,88 @@ describe('alert-driven reroute on the simulated OKOME cluster', () => {
     .models![0]!;
   let faultId: string | undefined;
   let load: ReturnType<typeof startLoad> | undefined;
+  let manuallyDrained = false;
+
+  /** Puts CORE back by hand, retrying while the hold-down guardrail still refuses. */
+  async function enableCore(): Promise<void> {
+    await eventually(
+      async () => {
+        const r = await fetch(`${STACK.controller}/api/v1/routing/engine/CORE`, {
+          method: 'POST',
+          headers: { ...auth(), 'content-type': 'application/json' },
+          body: JSON.stringify({ state: 'enable', reason: 'e2e: done', user: 'e2e' }),
+        });
+        expect(r.status).toBe(200);
+      },
+      { timeoutMs: 60_000, intervalMs: 500 },
+    );
+    manuallyDrained = false;
+  }
 
   afterAll(async () => {
     await load?.stop();
+    if (manuallyDrained) await enableCore().catch(() => undefined);
     if (faultId)
       await fetch(`${STACK.simulator}/faults/${faultId}`, { method: 'DELETE' }).catch(
         () => undefined,
       );
+  });
+
+  it('keeps a long token stream through the sim ingress alive while CORE is drained by hand', async () => {
+    await eventually(
+      async () => expect((await backendState('engine', 'CORE')).state).toBe('enabled'),
+      { timeoutMs: 120_000 },
+    );
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        model: coreModel,
+        messages: [{ role: 'user', content: 'tell a long story' }],
+        max_tokens: 200,
+        stream: true,
+      }),
+    });
+    expect(res.status).toBe(200);
+    const reader = res.body!.getReader();
+    const decoder = new TextDecoder();
+    let text = decoder.decode((await reader.read()).value);
+    expect(text).toContain('data:');
+
+    const drain = await fetch(`${STACK.controller}/api/v1/routing/engine/CORE`, {
+      method: 'POST',
+      headers: { ...auth(), 'content-type': 'application/json' },
+      body: JSON.stringify({
+        state: 'drain',
+        reason: 'e2e: in-flight stream across an nginx reload',
+        user: 'e2e',
+      }),
+    });
+    expect(drain.status).toBe(200);
+    manuallyDrained = true;
+    // New requests avoid CORE right away…
+    const fresh = (await (
+      await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          model: coreModel,
+          messages: [{ role: 'user', content: 'ping' }],
+          max_tokens: 2,
+        }),
+      })
+    ).json()) as { model: string };
+    expect(fresh.model).not.toBe(coreModel);
+    // …while the stream that started on CORE runs to its end on the old worker.
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      text += decoder.decode(value);
+    }
+    expect(text).toContain('data: [DONE]');
+    const models = new Set([...text.matchAll(/"model":"([^"]+)"/g)].map((m) => m[1]));
+    expect([...models]).toEqual([coreModel]);
+    await enableCore();
   });
 
   it('drains CORE on its alert, keeps clients answered, and brings CORE back after the hold-down', async () => {

@@ -210,6 +210,33 @@ describe('webhook', () => {
   });
 });
 
+describe('actuator failure', () => {
+  beforeEach(() => start());
+
+  it('rolls back, records the failure, answers 502 and leaves the state unchanged', async () => {
+    // The hook refuses to drain (a proxy that rejects the change) but can always roll back.
+    ctl.engine.inventory.routing.pools[0]!.execCommand = `echo "$OKOME_PHASE $OKOME_BACKEND $OKOME_STATE" >> ${hookLog}; test "$OKOME_PHASE" = rollback || test "$OKOME_STATE" != drain`;
+    const r = await call('POST', '/api/v1/routing/engine/CORE', { state: 'drain', reason: 'test' });
+    expect(r.status).toBe(502);
+    expect(r.body).toMatchObject({
+      error: 'actuator_failed',
+      detail: expect.stringMatching(/exec: pool engine: .* exited 1/),
+    });
+    expect(hookLines()).toEqual(['apply CORE drain', 'rollback CORE enabled']);
+    expect(await coreState()).toBe('enabled');
+    const audit = (await call('GET', '/api/v1/audit')).body.entries as { result: string }[];
+    expect(audit.map((e) => e.result)).toEqual(['failed']);
+    expect(ctl.engine.snapshot().pendingAction).toBeUndefined();
+    expect(String((await call('GET', '/metrics', undefined, {})).body)).toContain(
+      'okome_controller_actuator_errors_total{actuator="exec"} 1',
+    );
+    // A webhook whose action fails answers 502, so Alertmanager retries it later.
+    const w = await call('POST', '/api/v1/alerts', webhook([{}]));
+    expect(w.status).toBe(502);
+    expect(ctl.engine.snapshot().processed).toEqual({});
+  });
+});
+
 describe('dry run', () => {
   beforeEach(() => start({ dryRun: true }));
   it('journals what it would do but changes nothing', async () => {

@@ -127,6 +127,8 @@ describe('rate-limit guardrail', () => {
     expect(rateLimitRule.check(drain('CORE'), ctx(s))).toMatch(
       /already changed 3 time\(s\) in the last 10m \(limit 3\)/,
     );
+    // The limit never keeps a backend out: bringing one back is paced by the hold-down only.
+    expect(rateLimitRule.check(enable('CORE'), ctx(s))).toBeUndefined();
   });
 });
 

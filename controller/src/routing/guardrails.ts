@@ -90,9 +90,15 @@ export const holdDownRule: Guardrail = {
   },
 };
 
+/**
+ * Stops a flapping alert from pulling backends out again and again. Every change counts, but
+ * only take-outs are refused: the limit never keeps a backend out of its pool (bringing one
+ * back is paced by the hold-down instead).
+ */
 export const rateLimitRule: Guardrail = {
   name: 'rate-limit',
   check(c, ctx) {
+    if (c.to === 'enabled') return undefined;
     const since = ctx.now - ctx.config.rateLimitWindowMs;
     const recent = (ctx.state.changes[c.pool.name] ?? []).filter((t) => t > since).length;
     if (recent >= ctx.config.rateLimitCount)
