@@ -3,11 +3,12 @@
 // the same /metrics (research/otel-prometheus.md §3). No scope labels, no target_info.
 import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type * as OtelPrometheus from '@opentelemetry/exporter-prometheus';
-import type { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus';
+import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type * as OtelSdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { E2E_BUCKETS, ITL_BUCKETS, TTFT_BUCKETS } from './buckets';
 import { LLM_METRICS, type FailureKind } from './names';
+import { serializeMetrics } from './serialize';
 
 /**
  * OpenTelemetry is loaded on first use: an exporter without taps (a Redis-only cache node)
@@ -63,7 +64,6 @@ export interface TokenLatencyMetricsOptions {
 export class TokenLatencyMetrics {
   private readonly exporter: PrometheusExporter;
   private readonly provider: MeterProvider;
-  private readonly serializer: PrometheusSerializer;
   private readonly ttft: Histogram;
   private readonly itl: Histogram;
   private readonly tpot: Histogram;
@@ -80,7 +80,6 @@ export class TokenLatencyMetrics {
     this.maxModels = opts.maxModels ?? 50;
     this.collectTimeoutMs = opts.collectTimeoutMs ?? 2000;
     const { prom, sdk } = loadOtel();
-    this.serializer = new prom.PrometheusSerializer('', false, undefined, true, true);
     this.exporter = new prom.PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
@@ -156,6 +155,11 @@ export class TokenLatencyMetrics {
       this.tpot.record((o.e2e - o.ttft) / ((o.outputTokens ?? 0) - 1), attrs);
   }
 
+  /** The reader's raw collection, for tests and tools that serialize themselves. */
+  collectRaw() {
+    return this.exporter.collect({ timeoutMillis: this.collectTimeoutMs });
+  }
+
   /** Prometheus text of every llm_* family; throws OtelExportError when the export fails. */
   async render(): Promise<string> {
     let result;
@@ -168,8 +172,7 @@ export class TokenLatencyMetrics {
       throw new OtelExportError(
         `OpenTelemetry export failed: ${result.errors.map(String).join('; ')}`,
       );
-    const text = this.serializer.serialize(result.resourceMetrics);
-    return text.startsWith('# no registered metrics') ? '' : text;
+    return serializeMetrics(result.resourceMetrics);
   }
 
   async shutdown(): Promise<void> {
