@@ -14,7 +14,8 @@ cache hit ratio) and routing state, from okome-controller's GET /api/v1/topology
 
 Options:
   --inventory FILE    take the controller URL from the inventory (observability.controller)
-  --controller URL    controller base URL (default: from --inventory, else http://127.0.0.1:9700)
+  --controller URL    controller base URL (default: $OKOME_CONTROLLER_URL, else from --inventory,
+                      else the local stack's controller, else http://127.0.0.1:9700)
   --token-file FILE   bearer token (default: $OKOME_CONTROLLER_TOKEN_FILE, else
                       .okome/stack/secrets/controller.token when it exists)
   --json              machine-readable output
@@ -23,6 +24,19 @@ Options:
 Exit status: 0 all nodes reachable, 1 a node is UNAVAILABLE, 2 the status could not be read.`;
 
 const DEFAULT_TOKEN_FILE = '.okome/stack/secrets/controller.token';
+const STACK_STATE = '.okome/stack/state.json';
+
+/** The controller the local stack (`okome-stack up`) started, if any. */
+function stackController(): string | undefined {
+  try {
+    const state = JSON.parse(readFileSync(STACK_STATE, 'utf8')) as {
+      components?: { name: string; url: string }[];
+    };
+    return state.components?.find((c) => c.name === 'controller')?.url;
+  } catch {
+    return undefined;
+  }
+}
 
 async function main(): Promise<number> {
   const { values: v } = parseArgs({
@@ -40,9 +54,9 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE + '\n');
     return 0;
   }
-  let base = v.controller;
+  let base = v.controller ?? process.env.OKOME_CONTROLLER_URL;
   if (!base && v.inventory) base = controllerUrl(loadInventory(resolveInventoryPath(v.inventory)));
-  base = (base ?? 'http://127.0.0.1:9700').replace(/\/$/, '');
+  base = (base ?? stackController() ?? 'http://127.0.0.1:9700').replace(/\/$/, '');
   const tokenFile =
     v['token-file'] ??
     process.env.OKOME_CONTROLLER_TOKEN_FILE ??
