@@ -479,6 +479,18 @@ export const gpuCollector: CollectorDefinition = {
       placeholder: 'PATH',
     },
     {
+      name: 'gpu.max-age',
+      type: 'duration',
+      help: 'nvidia-smi/rocm-smi are expensive: when they do not answer within the scrape deadline, serve their previous output if at most this old (see gpu_arbiter_collect_age_seconds); 0 = always fresh.',
+      default: '15s',
+    },
+    {
+      name: 'gpu.tool-timeout',
+      type: 'duration',
+      help: 'Kill a GPU tool run after this long (one run serves concurrent scrapes).',
+      default: '10s',
+    },
+    {
       name: 'gpu.amd-uuid',
       type: 'list',
       help: 'uuid label for an AMD card: <card index>=<uuid>.',
