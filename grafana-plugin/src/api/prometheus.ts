@@ -35,7 +35,15 @@ function unwrap<T>(env: PromEnvelope<T>, expr: string): T {
   return env.data.result;
 }
 
+export interface RecordingRule {
+  name: string;
+  query: string;
+  labels: Labels;
+}
+
 export interface PromClient {
+  /** Recording rules loaded in Prometheus (GET /api/v1/rules?type=record). */
+  recordingRules(signal?: AbortSignal): Promise<RecordingRule[]>;
   instant(expr: string, time: number, signal?: AbortSignal): Promise<Sample[]>;
   range(
     expr: string,
@@ -49,6 +57,25 @@ export interface PromClient {
 export function prometheusClient(uid: string): PromClient {
   const base = `${datasourceProxy(uid)}/api/v1`;
   return {
+    async recordingRules(signal) {
+      const env = await requestJson<
+        PromEnvelope<unknown> & {
+          data?: {
+            groups?: Array<{
+              rules?: Array<{ name?: string; query?: string; labels?: Labels; type?: string }>;
+            }>;
+          };
+        }
+      >('prometheus', `${base}/rules`, { params: { type: 'record' }, signal });
+      if (env.status !== 'success') {
+        throw new ApiError('prometheus', undefined, 'Prometheus did not list its rules', env.error);
+      }
+      return (env.data?.groups ?? []).flatMap((g) =>
+        (g.rules ?? [])
+          .filter((r) => r.type === undefined || r.type === 'recording')
+          .map((r) => ({ name: r.name ?? '', query: r.query ?? '', labels: r.labels ?? {} })),
+      );
+    },
     async instant(expr, time, signal) {
       const env = await requestJson<PromEnvelope<VectorResult>>('prometheus', `${base}/query`, {
         params: { query: expr, time: time.toFixed(3) },

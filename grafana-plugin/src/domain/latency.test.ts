@@ -1,5 +1,5 @@
 import type { Sample } from '../api/prometheus';
-import { assembleLatency, assembleSlos, rowForSlo } from './latency';
+import { assembleLatency, assembleSlos, rowForSlo, thresholdsFromRules } from './latency';
 
 const row = (id: string, value: number): Sample => ({ labels: { row: id }, value });
 const slo = (name: string, value: number, extra: Record<string, string> = {}): Sample => ({
@@ -100,5 +100,53 @@ describe('error budgets', () => {
     expect(rowForSlo('okome-engine-first-token', 'engine')).toBe('engine-first-token');
     expect(rowForSlo('okome-engine-inter-token', 'engine')).toBe('engine-inter-token');
     expect(rowForSlo('okome-availability', 'ingress')).toBeUndefined();
+  });
+});
+
+describe('budgets from the loaded SLO rules', () => {
+  it('reads each latency SLO threshold from its SLI rule and turns it into the hop budget', () => {
+    const thresholds = thresholdsFromRules([
+      {
+        name: 'slo:sli_error:ratio_rate5m',
+        query:
+          '1 - sum(rate(llm_hop_added_latency_seconds_bucket{cluster="okome",hop="ingress",le="0.005"}[5s])) / sum(rate(llm_hop_added_latency_seconds_count{cluster="okome",hop="ingress"}[5s]))',
+        labels: { slo: 'ingress-added-latency' },
+      },
+      {
+        name: 'slo:sli_error:ratio_rate5m',
+        query: '1 - sum(rate(x_bucket{le=~"2(\\\\.0)?"}[5m])) / sum(rate(x_count[5m]))',
+        labels: { slo: 'engine-e2e-latency' },
+      },
+      {
+        name: 'slo:objective:ratio',
+        query: 'vector(0.99)',
+        labels: { slo: 'ingress-added-latency' },
+      },
+      {
+        name: 'slo:sli_error:ratio_rate5m',
+        query: 'sum(rate(errors[5m]))',
+        labels: { slo: 'availability' },
+      },
+    ]);
+    expect([...thresholds]).toEqual([
+      ['ingress-added-latency', 0.005],
+      ['engine-e2e-latency', 2],
+    ]);
+    const { rows } = assembleLatency({
+      quantiles: { 0.99: [row('ingress', 0.0062)] },
+      means: [],
+      budgets: [],
+      thresholds,
+      slos: { ...noSlos, objective: [slo('ingress-added-latency', 0.99, { hop: 'ingress' })] },
+    });
+    const ingress = rows.find((r) => r.def.id === 'ingress');
+    expect(ingress?.budget).toEqual({
+      hop: 'ingress',
+      signal: 'added',
+      thresholdSeconds: 0.005,
+      quantile: 0.99,
+      objective: 99,
+    });
+    expect(ingress?.withinBudget).toBe(false);
   });
 });

@@ -3,7 +3,7 @@
 import { parsePromDuration } from '../api/parseTopology';
 import type { HopBudgetSpec } from '../api/controllerTypes';
 import type { Sample } from '../api/prometheus';
-import { LABEL } from './conventions';
+import { LABEL, RECORD } from './conventions';
 import { burnWindowOf, HOP_ROWS } from './queries';
 import type { HopRowDef, HopRowId } from './queries';
 
@@ -33,6 +33,8 @@ export interface SloStatus {
   /** At the current (1h, else shortest) burn rate; 0 when spent, undefined when not burning. */
   timeToExhaustionSeconds?: number;
   firing: FiringAlert[];
+  /** Latency SLOs: the bucket bound a request must be under (from the SLI rule). */
+  thresholdSeconds?: number;
 }
 
 export interface HopLatencyRow {
@@ -63,6 +65,8 @@ export interface LatencyInputs {
   e2eMean?: number;
   budgets: HopBudgetSpec[];
   slos: SloInputs;
+  /** slo name → latency threshold read from the loaded SLI recording rules. */
+  thresholds?: Map<string, number>;
 }
 
 export interface SloInputs {
@@ -156,6 +160,35 @@ function budgetFor(def: HopRowDef, budgets: HopBudgetSpec[]): HopBudgetSpec | un
   return budgets.find((b) => b.hop === def.hop && b.signal === def.signal);
 }
 
+/** A latency SLO "objective % of requests under T" is the budget "p(objective) < T". */
+function budgetFromSlo(def: HopRowDef, slo: SloStatus | undefined): HopBudgetSpec | undefined {
+  if (!slo || slo.thresholdSeconds === undefined || slo.objective === undefined) return undefined;
+  return {
+    hop: def.hop,
+    signal: def.signal,
+    thresholdSeconds: slo.thresholdSeconds,
+    quantile: slo.objective,
+    objective: slo.objective * 100,
+  };
+}
+
+/**
+ * Thresholds of latency SLOs from their SLI recording rules: okome-slo counts good requests
+ * with the histogram bucket `le="<threshold>"` (or `le=~"2(\.0)?"` for whole seconds).
+ */
+export function thresholdsFromRules(
+  rules: Array<{ name: string; query: string; labels: Record<string, string> }>,
+): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const r of rules) {
+    const slo = r.labels[LABEL.slo];
+    if (!slo || !r.name.startsWith(RECORD.errorRatioPrefix) || out.has(slo)) continue;
+    const m = /\ble=~?"(\d+(?:\.\d+)?(?:e[-+]?\d+)?)/i.exec(r.query);
+    if (m) out.set(slo, Number(m[1]));
+  }
+  return out;
+}
+
 function quantileOf(row: HopLatencyRow, q: number): number | undefined {
   if (q >= 0.99) return row.p99;
   if (q >= 0.95) return row.p95;
@@ -173,7 +206,10 @@ export function assembleLatency(inp: LatencyInputs): {
   const p95 = byRow(inp.quantiles[0.95]);
   const p99 = byRow(inp.quantiles[0.99]);
   const means = byRow(inp.means);
-  const slos = assembleSlos(inp.slos);
+  const slos = assembleSlos(inp.slos).map((s) => ({
+    ...s,
+    thresholdSeconds: inp.thresholds?.get(s.name),
+  }));
 
   // Time a request spends, in token-path order: each hop's own added time, the engine's first
   // token, then the rest of the stream (generation) up to the end-to-end mean.
@@ -192,6 +228,7 @@ export function assembleLatency(inp: LatencyInputs): {
   const shareOf = new Map(stack.map((s) => [s.id, s.share]));
 
   const rows = HOP_ROWS.map((def) => {
+    const slo = slos.find((s) => rowForSlo(s.name, s.hop) === def.id);
     const row: HopLatencyRow = {
       def,
       p50: p50.get(def.id),
@@ -199,8 +236,8 @@ export function assembleLatency(inp: LatencyInputs): {
       p99: p99.get(def.id),
       mean: means.get(def.id),
       share: shareOf.get(def.id),
-      budget: budgetFor(def, inp.budgets),
-      slo: slos.find((s) => rowForSlo(s.name, s.hop) === def.id),
+      budget: budgetFor(def, inp.budgets) ?? budgetFromSlo(def, slo),
+      slo,
       hasData: false,
     };
     row.hasData = [row.p50, row.p95, row.p99, row.mean].some(finite);

@@ -15,7 +15,7 @@ import { EmptyState, ErrorState, LoadingState } from '../components/StateViews/S
 import { TimeControls } from '../components/TimeControls/TimeControls';
 import { testIds } from '../components/testIds';
 import { PLUGIN_CONFIG_URL } from '../constants';
-import { assembleLatency } from '../domain/latency';
+import { assembleLatency, thresholdsFromRules } from '../domain/latency';
 import {
   e2eMeanQuery,
   hopMeanQuery,
@@ -60,7 +60,7 @@ export function LatencyBudget() {
       const step = Math.max(5, Math.round((end - start) / 60));
       const trendRange = rateRange(Math.max(4 * step, 60));
       const at = (expr: string) => prom.instant(expr, end, signal);
-      const [instants, trend] = await Promise.all([
+      const [instants, trend, rules] = await Promise.all([
         Promise.all([
           ...QUANTILES.map((q) => at(hopQuantileQuery(q, range))),
           at(hopMeanQuery(range)),
@@ -73,6 +73,9 @@ export function LatencyBudget() {
           at(SLO_QUERIES.firingBurnAlerts),
         ]),
         prom.range(hopQuantileQuery(0.95, trendRange), start, end, step, signal),
+        // Budgets are the thresholds of the SLO rules Prometheus evaluates; without rules the
+        // table says "none set" rather than guessing.
+        prom.recordingRules(signal).catch(() => []),
       ]);
       const [q50, q95, q99, means, e2e, info, objective, remaining, periodDays, burnRates, alerts] =
         instants;
@@ -81,6 +84,7 @@ export function LatencyBudget() {
         means: means ?? [],
         e2eMean: e2e?.[0]?.value,
         budgets: [],
+        thresholds: thresholdsFromRules(rules),
         slos: {
           info: info ?? [],
           objective: objective ?? [],

@@ -16,7 +16,7 @@ import type { NodeSeries } from '../components/Topology/NodeDetails';
 import { RoutingPanel } from '../components/Topology/RoutingPanel';
 import { TopologyDiagram } from '../components/Topology/TopologyDiagram';
 import { testIds } from '../components/testIds';
-import { PLUGIN_CONFIG_URL } from '../constants';
+import { nodeDashboardLinks, PLUGIN_CONFIG_URL } from '../constants';
 import { formatSince } from '../domain/format';
 import { nodeMetricsFrom } from '../domain/nodeMetrics';
 import type { NodeMetrics, NodeQueryResults } from '../domain/nodeMetrics';
@@ -168,7 +168,7 @@ export function Topology() {
             pools={data.pools}
             series={nodeSeries}
             exploreUrl={(expr) => exploreUrl(uid, expr, time.from, time.to)}
-            dashboardsUrl={`/dashboards?tag=okome&var-node=${encodeURIComponent(node.id)}`}
+            dashboards={nodeDashboardLinks(node.id, node.roles, time.from, time.to)}
             onClose={() => setSelected(undefined)}
           />
         )}

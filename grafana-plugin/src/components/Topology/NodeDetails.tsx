@@ -35,14 +35,14 @@ export function NodeDetails({
   pools,
   series,
   exploreUrl,
-  dashboardsUrl,
+  dashboards,
   onClose,
 }: {
   node: TopologyNode;
   pools: PoolRouting[];
   series: PollState<NodeSeries[]>;
   exploreUrl: (expr: string) => string;
-  dashboardsUrl: string;
+  dashboards: Array<{ title: string; url: string }>;
   onClose: () => void;
 }) {
   const theme = useTheme2();
@@ -118,9 +118,16 @@ export function NodeDetails({
               ))}
             </div>
           )}
-          <TextLink href={dashboardsUrl} external={false}>
-            OKOME dashboards for {node.id}
-          </TextLink>
+          <div>
+            <Text element="h5">Dashboards for {node.id}</Text>
+            <Stack direction="column" gap={0.5}>
+              {dashboards.map((d) => (
+                <TextLink key={d.url} href={d.url} external={false}>
+                  {d.title}
+                </TextLink>
+              ))}
+            </Stack>
+          </div>
         </Stack>
       </div>
     </Drawer>
