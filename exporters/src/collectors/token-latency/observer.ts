@@ -113,7 +113,7 @@ class Exchange implements TapExchangeObserver {
     const labels: HopLabels = {
       hop: this.cfg.hop,
       engine: this.cfg.engine,
-      model: this.model ?? totals?.model ?? 'unknown',
+      model: this.model || totals?.model || 'unknown',
       node: this.cfg.node,
     };
     const o: RequestObservation = {

@@ -69,3 +69,39 @@ describe('TokenStreamParser', () => {
     expect(formatFromContentType('application/json')).toBeUndefined();
   });
 });
+
+describe('TokenStreamParser fast path (no JSON.parse mid-stream)', () => {
+  it('agrees with the full parse on escaped quotes, empty and null content, tool calls, spaced usage', () => {
+    const sse = [
+      'data: {"model":"m","choices":[{"delta":{"role":"assistant","content":null}}]}',
+      '',
+      'data: {"choices":[{"delta":{"content":"\\"quoted\\""}}]}',
+      '',
+      'data: {"choices":[{"delta":{"content":""}}]}',
+      '',
+      'data: {"choices":[{"delta":{"tool_calls":[{"index":0}]}}]}',
+      '',
+      'data: {"choices":[], "usage": {"prompt_tokens":2,"completion_tokens":5}}',
+      '',
+      'data: [DONE]',
+      '',
+    ].join('\n');
+    const { tokens, totals } = run('sse', sse);
+    expect(tokens).toBe(2);
+    expect(totals).toMatchObject({
+      done: true,
+      reportedOutputTokens: 5,
+      promptTokens: 2,
+      model: 'm',
+    });
+  });
+
+  it('NDJSON: a spaced "done": true still yields the final statistics', () => {
+    const { tokens, totals } = run(
+      'ndjson',
+      '{"model":"m","response":"a","done":false}\n{"model":"m","response":"","done":false}\n{"model":"m", "done": true, "eval_count": 7}\n',
+    );
+    expect(tokens).toBe(1);
+    expect(totals).toMatchObject({ done: true, reportedOutputTokens: 7 });
+  });
+});

@@ -40,6 +40,14 @@ interface OllamaChunk {
   prompt_eval_count?: number;
 }
 
+// Fast paths: a mid-stream chunk only needs "does it carry text?", which a regex answers
+// without JSON.parse; the full parse is kept for the chunks that carry the model (the first),
+// usage or the final statistics. This halves the tap's cost per token.
+const SSE_TEXT = /"(?:content|text|reasoning_content)":"[^"]|"tool_calls":\[\{/;
+const NDJSON_TEXT = /"(?:response|content|thinking)":"[^"]|"tool_calls":\[\{/;
+const SSE_USAGE = /"usage":\s*\{/;
+const NDJSON_DONE = /"done":\s*true/;
+
 /** Line-oriented parser; feed it complete lines (the tap's LineSplitter does the framing). */
 export class TokenStreamParser {
   readonly totals: StreamTotals = { tokenChunks: 0, done: false };
@@ -77,13 +85,17 @@ export class TokenStreamParser {
       this.totals.done = true;
       return;
     }
+    if (this.totals.model !== undefined && !SSE_USAGE.test(data)) {
+      if (SSE_TEXT.test(data)) this.token();
+      return;
+    }
     let chunk: OpenAiChunk;
     try {
       chunk = JSON.parse(data) as OpenAiChunk;
     } catch {
       return;
     }
-    if (chunk.model) this.totals.model ??= chunk.model;
+    this.totals.model ??= chunk.model ?? '';
     if (chunk.usage) {
       if (typeof chunk.usage.completion_tokens === 'number')
         this.totals.reportedOutputTokens = chunk.usage.completion_tokens;
@@ -102,13 +114,17 @@ export class TokenStreamParser {
 
   private ndjson(line: string): void {
     if (line.trim() === '') return;
+    if (this.totals.model !== undefined && !NDJSON_DONE.test(line)) {
+      if (NDJSON_TEXT.test(line)) this.token();
+      return;
+    }
     let chunk: OllamaChunk;
     try {
       chunk = JSON.parse(line) as OllamaChunk;
     } catch {
       return;
     }
-    if (chunk.model) this.totals.model ??= chunk.model;
+    this.totals.model ??= chunk.model ?? '';
     const text =
       chunk.response || chunk.thinking || chunk.message?.content || chunk.message?.thinking || '';
     if (text !== '' || (chunk.message?.tool_calls?.length ?? 0) > 0) this.token();
