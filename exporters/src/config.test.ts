@@ -38,6 +38,21 @@ describe('loadConfig', () => {
     );
   });
 
+  it('Kage Bunshin: both Ollama nodes get gpu (AMD and NVIDIA) and an Ollama tap of their own', () => {
+    for (const [node, vendor] of [
+      ['node-gpu-mobile', 'amd'],
+      ['node-gpu-primary', 'nvidia'],
+    ] as const) {
+      const c = loadConfig(['--inventory', 'kage-bunshin', '--node', node], {});
+      expect(enabled(c)).toEqual(['gpu', 'ollama']);
+      expect(optionsOf(c, 'gpu').list('gpu.vendor')).toEqual([vendor]);
+      const url = new URL(optionsOf(c, 'ollama').string('ollama.url')!);
+      expect(optionsOf(c, 'ollama').string('ollama.tap.listen')).toBe(
+        `${url.hostname}:${Number(url.port) + 20000}`,
+      );
+    }
+  });
+
   it('a cache node has neither; flags and env still win over the inventory', () => {
     expect(enabled(loadConfig(['--inventory', 'okome', '--node', 'NODE-03'], {}))).toEqual([]);
     const c = loadConfig(
