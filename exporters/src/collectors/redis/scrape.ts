@@ -81,15 +81,24 @@ function emitConfig(sink: MetricSink, reply: RespValue, o: RedisOptions): number
 
 /** Runs an optional step; its failure is logged once per message and never fails the scrape. */
 const warned = new Set<string>();
+
+function warnOnce(msg: string): void {
+  if (warned.has(msg)) return;
+  warned.add(msg);
+  console.error(msg);
+}
+
+/** True (and logged once) when an optional command got an error reply. */
+function warnOnError(step: string, reply: RespValue): reply is RespError {
+  if (!(reply instanceof RespError)) return false;
+  warnOnce(`redis collector: ${step}: ${reply.message}`);
+  return true;
+}
 async function optional(step: string, fn: () => Promise<unknown>): Promise<void> {
   try {
     await fn();
   } catch (err) {
-    const msg = `redis collector: ${step}: ${(err as Error).message}`;
-    if (!warned.has(msg)) {
-      warned.add(msg);
-      console.error(msg);
-    }
+    warnOnce(`redis collector: ${step}: ${(err as Error).message}`);
   }
 }
 
@@ -129,16 +138,24 @@ export async function scrapeRedis(
         sink.gauge('exporter_last_scrape_ping_time_seconds', since(t));
       });
     }
-    if (o.setClientName)
-      await optional('CLIENT SETNAME', () => c.call('CLIENT', 'SETNAME', 'redis_exporter'));
+    // One round trip for the fixed part of the scrape: replies come back in order, and an
+    // error reply is a value here (RespError), so one failing command cannot hide the others.
+    const skip = Promise.resolve<RespValue>(null);
+    const [setName, cfg, infoAll, latest, histogram, slowLen, slowLast] = await Promise.all([
+      o.setClientName ? c.send('CLIENT', 'SETNAME', 'redis_exporter') : skip,
+      o.configCommand !== '-' ? c.send(o.configCommand, 'GET', '*') : skip,
+      c.send('INFO', 'ALL'),
+      c.send('LATENCY', 'LATEST'),
+      o.excludeLatencyHistogram ? skip : c.send('LATENCY', 'HISTOGRAM'),
+      c.send('SLOWLOG', 'LEN'),
+      c.send('SLOWLOG', 'GET', '1'),
+    ]);
+    warnOnError('CLIENT SETNAME', setName);
 
     let dbCount = 0;
-    if (o.configCommand !== '-') {
-      const cfg = await c.send(o.configCommand, 'GET', '*');
-      if (!(cfg instanceof RespError)) dbCount = emitConfig(sink, cfg, o);
-    }
+    if (cfg !== null && !(cfg instanceof RespError)) dbCount = emitConfig(sink, cfg, o);
 
-    let info = await c.send('INFO', 'ALL');
+    let info = infoAll;
     if (typeof info !== 'string' || info === '') info = await c.call('INFO');
     if (typeof info !== 'string') throw new Error('INFO returned no text');
 
@@ -157,13 +174,10 @@ export async function scrapeRedis(
       if (m) sink.gauge('total_system_memory_bytes', Number(m[1]));
     }
 
-    await optional('LATENCY LATEST', async () =>
-      extractLatencyLatest(sink, await c.call('LATENCY', 'LATEST')),
-    );
-    if (!o.excludeLatencyHistogram)
-      await optional('LATENCY HISTOGRAM', async () =>
-        extractLatencyHistogram(sink, await c.call('LATENCY', 'HISTOGRAM'), infoText),
-      );
+    if (!warnOnError('LATENCY LATEST', latest)) extractLatencyLatest(sink, latest);
+    if (histogram !== null && !warnOnError('LATENCY HISTOGRAM', histogram))
+      extractLatencyHistogram(sink, histogram, infoText);
+    if (!warnOnError('SLOWLOG', slowLen)) extractSlowlog(sink, slowLen, slowLast);
     const limits = { batchSize: o.checkKeysBatchSize, maxScanKeys: o.maxScanKeys, deadline };
     if (o.checkKeys.length || o.checkSingleKeys.length || o.countKeys.length)
       await optional('check-keys', async () => {
@@ -175,13 +189,6 @@ export async function scrapeRedis(
           disableKeyValues: o.disableKeyValues,
         });
       });
-    await optional('SLOWLOG', async () => {
-      const [len, last] = await Promise.all([
-        c.send('SLOWLOG', 'LEN'),
-        c.send('SLOWLOG', 'GET', '1'),
-      ]);
-      extractSlowlog(sink, len, last);
-    });
     if (o.checkKeyGroups.length)
       await optional('check-key-groups', async () => {
         truncatedScans += await extractKeyGroups(sink, c, {
