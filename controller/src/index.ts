@@ -26,4 +26,5 @@ export type { ControllerState } from './state/types';
 export { FAULT_POINTS, FAULT_ENV } from './faults';
 export type { FaultPoint } from './faults';
 export * from './errors';
+export * from './drills';
 export * from './conventions';

@@ -5,6 +5,8 @@ import type { Inventory } from '@okome/provisioning';
 import type { Actuators } from './actuators';
 import { AlertmanagerClient } from './alertmanager';
 import type { ControllerArgs } from './cli-args';
+import { createDrillService } from './drills/wire';
+import type { DrillService } from './drills/service';
 import { Engine } from './engine';
 import { createApp } from './http/server';
 import { ControllerMetrics } from './metrics';
@@ -12,6 +14,7 @@ import { TopologyService } from './topology/service';
 
 export interface RunningController {
   engine: Engine;
+  drills: DrillService;
   server: Server;
   /** The address actually bound (port 0 → the chosen port). */
   url: string;
@@ -47,7 +50,15 @@ export async function startController(
     metrics,
     tickMs: extra.tickMs,
   });
-  const app = createApp({ engine, topology, token: args.token });
+  const drills = createDrillService({
+    inventory,
+    engine,
+    stateDir: args.stateDir,
+    prometheus: args.prometheus,
+    alertmanagers: args.alertmanagers,
+    health: (n) => topology.health(n),
+  });
+  const app = createApp({ engine, topology, token: args.token, drills });
   // Listen first (so /-/ready can say "replaying"), then replay the state.
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(args.port, args.host, () => resolve(s));
@@ -56,13 +67,17 @@ export async function startController(
   // Prime the health cache so the min-healthy guardrail knows about dead backends early.
   void topology.snapshot();
   await engine.start();
+  // An unfinished drill (kill -9 mid-drill) is rolled back before any new one can start.
+  await drills.replay();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : args.port;
   return {
     engine,
+    drills,
     server,
     url: `http://${args.host === '0.0.0.0' ? '127.0.0.1' : args.host}:${port}`,
     async close() {
+      await drills.stop();
       await engine.stop();
       await new Promise<void>((r) => server.close(() => r()));
       server.closeAllConnections();

@@ -11,6 +11,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../errors';
+import { drillsRouter } from '../drills/routes';
+import type { DrillService } from '../drills/service';
 import { findPool } from '../routing/plan';
 import { tokenPathEdges } from '../topology/health';
 import type { TopologyService } from '../topology/service';
@@ -24,6 +26,8 @@ export interface ServerDeps {
   token: string;
   /** Largest accepted request body. */
   bodyLimit?: string;
+  /** The drill engine (/api/v1/drills, okome_drill_* metrics, kill switch aborts drills). */
+  drills?: DrillService;
 }
 
 const MANUAL_TO_STATE: Record<(typeof MANUAL_ACTIONS)[number], BackendState> = {
@@ -62,7 +66,10 @@ export function createApp(deps: ServerDeps): express.Express {
   });
   app.get(
     '/metrics',
-    (_req, res) => void res.type('text/plain; version=0.0.4').send(engine.metrics.render()),
+    (_req, res) =>
+      void res
+        .type('text/plain; version=0.0.4')
+        .send(engine.metrics.render() + (deps.drills?.renderMetrics() ?? '')),
   );
 
   // Counted before auth, so rejected deliveries show up too.
@@ -144,7 +151,9 @@ export function createApp(deps: ServerDeps): express.Express {
     const reason = body.reason ?? '';
     if (typeof reason !== 'string') throw new ValidationError('reason', 'must be a string');
     const user = typeof body.user === 'string' && body.user ? body.user : 'api';
-    res.json(await engine.setKillSwitch(body.enabled, `user:${user}`, reason));
+    const ks = await engine.setKillSwitch(body.enabled, `user:${user}`, reason);
+    if (ks.enabled) deps.drills?.abortAll('kill-switch', `kill switch turned on by ${user}`);
+    res.json(ks);
   });
 
   api.get('/topology', async (_req, res) => {
@@ -174,7 +183,7 @@ export function createApp(deps: ServerDeps): express.Express {
             pendingRevertAt: b.pendingRevertAt,
           })),
       ),
-      activeDrill: null,
+      activeDrill: deps.drills?.active() ?? null,
       killSwitch: state.killSwitch,
       dryRun: engine.dryRun,
     });
@@ -203,6 +212,8 @@ export function createApp(deps: ServerDeps): express.Express {
     }
     res.json({ entries: engine.audit.query(since, limit) });
   });
+
+  if (deps.drills) api.use('/drills', drillsRouter(deps.drills));
 
   api.use((req, _res, next) =>
     next(new NotFoundError(`path: no endpoint ${req.method} /api/v1${req.path}`)),
