@@ -175,6 +175,7 @@ export class SimNode {
   }
 
   async stop(): Promise<void> {
+    this.stopSlowCycle();
     this.effects = { ...this.effects, partition: false };
     this.gateEvents.emit('open');
     await Promise.all([
@@ -197,8 +198,43 @@ export class SimNode {
     return this.reconcileChain;
   }
 
+  private slowTimer?: NodeJS.Timeout;
+  private slowPaused = false;
+
+  /** The real processes this node runs that are up now. */
+  private liveProcs(): Array<RedisProcess | NginxProcess> {
+    return [this.redis, this.nginx].filter(
+      (p): p is RedisProcess | NginxProcess => !!p && p.state !== 'stopped',
+    );
+  }
+
+  private stopSlowCycle(): void {
+    clearTimeout(this.slowTimer);
+    this.slowTimer = undefined;
+    if (this.slowPaused) for (const p of this.liveProcs()) p.resume();
+    this.slowPaused = false;
+  }
+
+  /**
+   * `slow` on real processes (nginx, redis-server), which cannot be told to wait: they are
+   * stopped for `ms` out of every 2×`ms`, like a starved CPU. A request waits up to `ms`,
+   * a stream stalls that long now and then.
+   */
+  private startSlowCycle(ms: number): void {
+    const tick = () => {
+      const procs = this.liveProcs();
+      if (this.slowPaused) procs.forEach((p) => p.resume());
+      else procs.forEach((p) => p.pause());
+      this.slowPaused = !this.slowPaused;
+      this.slowTimer = setTimeout(tick, ms);
+      this.slowTimer.unref();
+    };
+    tick();
+  }
+
   private async reconcile(next: NodeEffects & { redisDown: boolean }): Promise<void> {
     const wasPartitioned = this.effects.partition;
+    this.stopSlowCycle();
     this.effects = next;
     if (next.down) await Promise.all(this.servers.map((s) => s.close()));
     else await Promise.all(this.servers.map((s) => s.listen()));
@@ -220,6 +256,8 @@ export class SimNode {
       }
     }
     if (wasPartitioned && !next.partition) this.gateEvents.emit('open');
+    if (next.slowMs > 0 && !next.down && !next.partition && this.liveProcs().length)
+      this.startSlowCycle(next.slowMs);
   }
 
   gpuSnapshot(): NodeGpuSnapshot | undefined {

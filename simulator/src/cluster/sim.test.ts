@@ -224,6 +224,16 @@ describe('Simulator (in-process, real redis-server and nginx)', () => {
     await clear();
   });
 
+  it('slow on an ingress node holds its real nginx back (stopped part of the time)', async () => {
+    const base = await ask(INGRESS, `slow nginx ${Date.now()}`);
+    await post({ node: 'edge1', kind: 'slow', params: { ms: 400 } });
+    const slow = await ask(INGRESS, `slow nginx ${Date.now()}`);
+    await clear();
+    expect(slow.ok).toBe(true);
+    expect(slow.e2eMs - base.e2eMs).toBeGreaterThan(200);
+    expect((await ask(INGRESS, `after slow ${Date.now()}`)).ok).toBe(true);
+  });
+
   it('control API: 400 naming the field, 404 for unknown ids, faults listed with expiry', async () => {
     const bad = await post({ node: 'gpu1', kind: 'explode' });
     expect(bad.status).toBe(400);

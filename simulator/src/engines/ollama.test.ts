@@ -55,7 +55,7 @@ describe('fake Ollama /api/generate and /api/chat', () => {
       body: JSON.stringify({
         model: 'qwen2.5:32b',
         prompt: 'Why is the sky blue?',
-        options: { num_predict: 12 },
+        options: { num_predict: 30 },
       }),
     });
     expect(res.status).toBe(200);
@@ -63,7 +63,7 @@ describe('fake Ollama /api/generate and /api/chat', () => {
     const chunks = await ndjson(res);
     const final = chunks[chunks.length - 1] as Record<string, unknown>;
     const body = chunks.slice(0, -1);
-    expect(body.length).toBe(12);
+    expect(body.length).toBe(30);
     for (const c of body) {
       expect(c).toMatchObject({ model: 'qwen2.5:32b', done: false });
       expect(typeof c.response).toBe('string');
@@ -73,7 +73,7 @@ describe('fake Ollama /api/generate and /api/chat', () => {
       done: true,
       done_reason: 'length',
       response: '',
-      eval_count: 12,
+      eval_count: 30,
     });
     for (const k of [
       'total_duration',
@@ -89,8 +89,9 @@ describe('fake Ollama /api/generate and /api/chat', () => {
     );
     // tokens/s = eval_count / eval_duration × 1e9 follows the model profile (48 tok/s).
     const rate = ((final.eval_count as number) / (final.eval_duration as number)) * 1e9;
-    expect(rate).toBeGreaterThan(48 * 0.75);
-    expect(rate).toBeLessThan(48 * 1.3);
+    // Wide bounds: a busy 2-core machine can stall a timer now and then.
+    expect(rate).toBeGreaterThan(48 * 0.6);
+    expect(rate).toBeLessThan(48 * 1.4);
   });
 
   it('answers stream:false with one JSON object holding the whole text and the metrics', async () => {
