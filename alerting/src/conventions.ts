@@ -43,6 +43,8 @@ export const RECORD = {
   errorRatio: (w: string) => `slo:sli_error:ratio_rate${w}`,
   burnRate: (w: string) => `slo:burn_rate:ratio_rate${w}`,
   events: (w: string) => `slo:sli_events:increase${w}`,
+  /** Threshold SLIs: 1 when this evaluation's time slice is good, else 0. */
+  timesliceGood: 'slo:sli_timeslice:good',
   objective: 'slo:objective:ratio',
   errorBudget: 'slo:error_budget:ratio',
   periodDays: 'slo:time_period:days',

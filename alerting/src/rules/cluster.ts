@@ -1,4 +1,5 @@
 // Cluster-wide recordings the SLOs and dashboards share: Ollama decode speed per node/model.
+// An idle node has no series (not NaN), so a throughput floor is judged only while decoding.
 import { RECORD, METRIC, groupName, LABEL } from '../conventions';
 import { checked, formatSelector } from '../promql';
 import { scaledRange } from '../windows';
@@ -15,7 +16,7 @@ export function clusterGroup(cluster: string, timeScale: number): RuleGroup {
       {
         record: RECORD.ollamaTokensPerSecond,
         expr: checked(
-          `sum by (cluster, node, model) (rate(${eval_}[${r}]))\n/\nsum by (cluster, node, model) (rate(${dur}[${r}]))`,
+          `sum by (cluster, node, model) (rate(${eval_}[${r}]))\n/\n(sum by (cluster, node, model) (rate(${dur}[${r}])) > 0)`,
         ),
         ...(timeScale === 1 ? {} : { labels: { [LABEL.timeScale]: String(timeScale) } }),
       },

@@ -1,5 +1,6 @@
 // SLI recording rules: the error ratio per window as a ratio of sums (never an average of
-// short ratios), the burn rate, and the event count the minimum-events guard reads.
+// short ratios), the burn rate, and the event count the minimum-events guard reads. Threshold
+// SLIs record a per-evaluation verdict (good time slice or not) and average it per window.
 import { RECORD } from '../conventions';
 import type { Selector, Sli, Slo } from '../model';
 import {
@@ -13,13 +14,9 @@ import {
   withMatcher,
 } from '../promql';
 import { errorBudget } from '../model';
-import { scaleSeconds, type WindowPlan } from '../windows';
-import { formatDuration } from '../duration';
+import type { WindowPlan } from '../windows';
 import { sloLabels, sloMatcher } from './labels';
 import type { RecordingRule } from './types';
-
-/** Production resolution of threshold SLIs' time slices. */
-export const TIMESLICE_SECONDS = 60;
 
 /** The SLI's selectors, pinned to the SLO's cluster (every target carries `cluster`). */
 export function sliSelectors(slo: Slo): { total?: Selector; good?: Selector; bad?: Selector } {
@@ -53,12 +50,11 @@ function thresholdGood(sli: Extract<Sli, { kind: 'threshold' }>): string {
 }
 
 /** Error ratio over one range, as PromQL. */
-export function errorRatioExpr(slo: Slo, range: string, timeScale: number): string {
+export function errorRatioExpr(slo: Slo, range: string): string {
   const s = sliSelectors(slo);
-  if (slo.sli.kind === 'threshold') {
-    const step = formatDuration(scaleSeconds(TIMESLICE_SECONDS, timeScale, 1));
-    return checked(`1 - avg_over_time(${thresholdGood(slo.sli)}[${range}:${step}])`);
-  }
+  if (slo.sli.kind === 'threshold')
+    // Time slices weigh the same, so averaging the per-evaluation verdict is exact here.
+    return checked(`1 - avg_over_time(${RECORD.timesliceGood}${sloMatcher(slo)}[${range}])`);
   const total = sumRate(s.total as Selector, range);
   if (s.bad) return checked(`(${sumRate(s.bad, range)} or vector(0)) / ${total}`);
   return checked(`(${total} - ${sumRate(s.good as Selector, range)}) / ${total}`);
@@ -74,10 +70,12 @@ export function sliRules(slo: Slo, plan: WindowPlan, timeScale: number): Recordi
   const sel = sloMatcher(slo);
   const budget = num(errorBudget(slo));
   const rules: RecordingRule[] = [];
+  if (slo.sli.kind === 'threshold')
+    rules.push({ record: RECORD.timesliceGood, expr: checked(thresholdGood(slo.sli)), labels });
   for (const w of plan.all) {
     rules.push({
       record: RECORD.errorRatio(w.nominal),
-      expr: errorRatioExpr(slo, w.range, timeScale),
+      expr: errorRatioExpr(slo, w.range),
       labels,
     });
   }
