@@ -38,3 +38,46 @@ export { stackUp, stackDown, stackStatus } from './stack/launcher';
 export type { ComponentHealth, UpOptions } from './stack/launcher';
 export { StackError } from './stack/errors';
 export { isAlive as processIsRunning } from './stack/process';
+export {
+  renderGrafanaProvisioning,
+  renderGrafanaDatasources,
+  renderGrafanaPlugin,
+  renderGrafanaDashboardProvider,
+  renderGrafanaAlerting,
+  grafanaDatasources,
+  grafanaControllerUrl,
+  datasourceUid,
+  GRAFANA_PROVISIONING_DIR,
+  CONTROLLER_TOKEN_ENV,
+  DEFAULT_DASHBOARDS_PATH,
+  PLUGIN_ID,
+} from './render/grafana';
+export type {
+  GrafanaProvisioningOptions,
+  GrafanaDatasource,
+  GrafanaServiceKind,
+} from './render/grafana';
+export {
+  renderSystemd,
+  renderExporterUnit,
+  renderPrometheusUnit,
+  renderAlertmanagerUnit,
+  renderControllerUnit,
+  renderInstallScript,
+  renderSysctl,
+  renderLimits,
+  exporterCollectors,
+  exporterTaps,
+  nodeUnits,
+  nodeHealthUrl,
+  SYSTEMD_DIR,
+  SYSCTL,
+  SYSCTL_FILE,
+  LIMITS_FILE,
+  UNIT,
+  NOFILE,
+} from './render/systemd';
+export type { SystemdRenderOptions, TapPlan } from './render/systemd';
+export { renderTargets, parseRenderTargets, RENDER_TARGETS } from './render/targets-select';
+export type { RenderTarget, RenderTargetsOptions } from './render/targets-select';
+export * from './deploy/index';

@@ -4,12 +4,15 @@ export const MAIN_HELP = `okome-provision — validate cluster inventories and r
 
 Usage:
   okome-provision validate FILE|NAME... [--json]
-  okome-provision render --inventory FILE|NAME --out DIR [options]
+  okome-provision render --inventory FILE|NAME --out DIR [--target configs,grafana,systemd|all]
+  okome-provision deploy --inventory FILE|NAME [--nodes ID,...] [--user U] [--dry-run]
   okome-provision <command> --help
 
 Commands:
   validate   Check inventories; print each problem as FILE:LINE:COL PATH: message
-  render     Write Prometheus, Alertmanager and nginx configs for one inventory
+  render     Write Prometheus, Alertmanager and nginx configs for one inventory (--target
+             grafana: Grafana provisioning; systemd: per-node units, tuning and install.sh)
+  deploy     Copy the rendered per-node sets to the nodes over ssh/scp, install, check
 
 NAME is a shipped inventory: okome, kage-bunshin, garage-ai, blackroad, brain-in-jar.
 Exit codes: 0 ok, 1 invalid inventory, 2 bad usage.
@@ -39,6 +42,11 @@ Writes, from the inventory alone:
   alertmanager/okome.tmpl           notification templates with the runbook link
   nginx/<frontend>/nginx.conf       standalone nginx (nginx -p DIR/nginx/<frontend> -c nginx.conf)
   nginx/<frontend>/upstreams/<pool>.conf, nginx/<frontend>/servers/<pool>.conf
+With --target grafana (or all):
+  grafana/provisioning/{datasources,plugins,dashboards,alerting}/*.yaml
+With --target systemd (or all), per node:
+  systemd/<node>/rootfs/...         units, sysctl, limits, configs, nginx pools at install paths
+  systemd/<node>/install.sh         what deploy runs there;  systemd/<node>/README.md
 
 Options:
   --inventory FILE|NAME          Inventory file or shipped cluster name (required)
@@ -52,6 +60,7 @@ Options:
   --ticket-webhook-url URL       Ticket receiver (default: a loopback placeholder)
   --scrape-interval DURATION     Override observability.scrapeInterval
   --evaluation-interval DURATION Override observability.evaluationInterval
+  --target T[,T]                 configs (default), grafana, systemd, or all; repeatable
   --json                         Print {"inventory", "out", "files": [...]} instead of text
   -h, --help                     Show this help
 

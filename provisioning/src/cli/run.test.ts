@@ -219,9 +219,9 @@ describe('okome-provision', () => {
       out: expect.stringContaining('okome-provision validate'),
     });
     expect(cli()).toMatchObject({ code: EXIT.usage });
-    expect(cli('deploy')).toMatchObject({
+    expect(cli('destroy')).toMatchObject({
       code: EXIT.usage,
-      err: expect.stringContaining('unknown command "deploy"'),
+      err: expect.stringContaining('unknown command "destroy"'),
     });
   });
 });

@@ -10,7 +10,8 @@ import { parseInventory } from '../inventory/load';
 import { resolveInventoryPath } from '../inventory/query';
 import { DURATION_PATTERN } from '../inventory/schema';
 import type { Inventory } from '../inventory/schema';
-import { renderAll } from '../render/bundle';
+import { parseRenderTargets, renderTargets } from '../render/targets-select';
+import { runDeployCommand } from '../deploy/command';
 import { RenderError } from '../render/errors';
 import { DEFAULT_CONTROLLER_TOKEN_FILE, MAIN_HELP, RENDER_HELP, VALIDATE_HELP } from './messages';
 import { writeRendered } from './write';
@@ -138,6 +139,7 @@ function render(argv: string[], io: CliIo, cwd: string): number {
       'ticket-webhook-url': str,
       'scrape-interval': str,
       'evaluation-interval': str,
+      target: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -162,6 +164,13 @@ function render(argv: string[], io: CliIo, cwd: string): number {
       );
   }
 
+  let targets;
+  try {
+    targets = parseRenderTargets(values.target as string[] | undefined);
+  } catch (err) {
+    throw new UsageError((err as Error).message, RENDER_HELP);
+  }
+
   const loaded = load(inventoryArg, cwd);
   if (!loaded.inventory) {
     for (const p of loaded.problems) io.out(`${formatProblem(p)}\n`);
@@ -169,7 +178,7 @@ function render(argv: string[], io: CliIo, cwd: string): number {
     return EXIT.invalid;
   }
   const rulesDir = values['rules-dir'] as string | undefined;
-  const files = renderAll(loaded.inventory, {
+  const files = renderTargets(loaded.inventory, targets, {
     loopback: Boolean(values.loopback),
     rulesDir: rulesDir ? resolve(cwd, rulesDir) : undefined,
     controllerTokenFile: resolve(
@@ -205,6 +214,8 @@ export function runProvision(argv: string[], io: CliIo): number {
         return validate(rest, io, cwd);
       case 'render':
         return render(rest, io, cwd);
+      case 'deploy':
+        return runDeployCommand(rest, io);
       case undefined:
       case 'help':
       case '--help':
