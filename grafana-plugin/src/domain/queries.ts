@@ -55,11 +55,39 @@ const tag = (expr: string, row: string): string =>
 const sel = (metric: string, hop: string, extra = ''): string =>
   `${metric}{${LABEL.hop}="${escapeLabel(hop)}"${extra}}`;
 
+/**
+ * The hop after each relaying hop on the token path. The exporters' taps see the first token
+ * entering every hop, so a hop's own share is its first-token time minus the next hop's
+ * (exporters/src/collectors/token-latency/hop-budget.ts does the same).
+ */
+export const NEXT_HOP: Record<string, string> = {
+  ingress: 'cache',
+  cache: 'engine',
+  gateway: 'engine',
+};
+
+const quantileAt = (metric: string, hop: string, q: number, range: string) =>
+  `histogram_quantile(${q}, sum by (le) (rate(${sel(`${metric}_bucket`, hop)}[${range}])))`;
+const meanAt = (metric: string, hop: string, range: string) =>
+  `(sum(rate(${sel(`${metric}_sum`, hop)}[${range}])) / sum(rate(${sel(`${metric}_count`, hop)}[${range}])))`;
+
+/**
+ * Added latency of a relaying hop: the hop-added histogram where an exporter records one, else
+ * first-token time at the hop minus at the next hop (exact for means, an estimate for
+ * quantiles), never below zero.
+ */
+function added(row: HopRowDef, at: (metric: string, hop: string) => string): string {
+  const next = NEXT_HOP[row.hop] as string;
+  return `(${at(METRIC.hopAdded, row.hop)} or clamp_min(${at(METRIC.firstToken, row.hop)} - on() ${at(METRIC.firstToken, next)}, 0))`;
+}
+
 /** One query returning quantile `q` of every hop row, each series labelled `row`. */
 export function hopQuantileQuery(q: number, range: string): string {
   return HOP_ROWS.map((r) =>
     tag(
-      `histogram_quantile(${q}, sum by (le) (rate(${sel(`${r.metric}_bucket`, r.hop)}[${range}])))`,
+      r.signal === 'added'
+        ? added(r, (m, h) => quantileAt(m, h, q, range))
+        : quantileAt(r.metric, r.hop, q, range),
       r.id,
     ),
   ).join(' or ');
@@ -69,7 +97,9 @@ export function hopQuantileQuery(q: number, range: string): string {
 export function hopMeanQuery(range: string): string {
   return HOP_ROWS.map((r) =>
     tag(
-      `sum(rate(${sel(`${r.metric}_sum`, r.hop)}[${range}])) / sum(rate(${sel(`${r.metric}_count`, r.hop)}[${range}]))`,
+      r.signal === 'added'
+        ? added(r, (m, h) => meanAt(m, h, range))
+        : meanAt(r.metric, r.hop, range),
       r.id,
     ),
   ).join(' or ');
@@ -123,16 +153,16 @@ const ENGINE_ROLES = ['gpu-core', 'gpu-speculative', 'gpu-worker', 'cpu-worker']
 export function nodeSeriesQueries(node: string, roles: string[], range: string): NodeSeriesDef[] {
   const m = `${LABEL.node}="${escapeLabel(node)}"`;
   const out: NodeSeriesDef[] = [];
-  const added = (hop: string, title: string) =>
+  const firstTokenAt = (hop: string, title: string) =>
     out.push({
       title,
       unit: 'latency',
-      expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.hopAdded}_bucket{${LABEL.hop}="${hop}", ${m}}[${range}])))`,
+      expr: `histogram_quantile(0.95, sum by (le) (rate(${METRIC.firstToken}_bucket{${LABEL.hop}="${hop}", ${m}}[${range}])))`,
     });
-  if (roles.includes('ingress')) added('ingress', 'Ingress added latency p95');
-  if (roles.includes('gateway')) added('gateway', 'Gateway added latency p95');
+  if (roles.includes('ingress')) firstTokenAt('ingress', 'First token through this ingress p95');
+  if (roles.includes('gateway')) firstTokenAt('gateway', 'First token through this gateway p95');
   if (roles.includes('cache')) {
-    added('cache', 'Cache added latency p95');
+    firstTokenAt('cache', 'First token through this cache p95');
     const hits = `sum(rate(${METRIC.redisHits}{${m}}[${range}]))`;
     const misses = `sum(rate(${METRIC.redisMisses}{${m}}[${range}]))`;
     out.push({ title: 'Cache hit ratio', unit: 'ratio', expr: `${hits} / (${hits} + ${misses})` });
