@@ -7,7 +7,13 @@ import { GENERATED_HEADER } from './conventions';
 import type { GeneratedFile } from './generate';
 
 export function toYaml(content: unknown): string {
-  return stringify(content, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+  return stringify(content, {
+    lineWidth: 0,
+    minContentWidth: 0,
+    aliasDuplicateObjects: false,
+    // The repository's Prettier style, so formatting a generated file changes nothing.
+    singleQuote: true,
+  });
 }
 
 export function renderGenerated(file: GeneratedFile, sources: string[], timeScale: number): string {
