@@ -92,6 +92,7 @@ export class Engine {
 
   constructor(private readonly opts: EngineOptions) {
     this.store = new StateStore(opts.stateDir);
+    this.store.lock();
     this.audit = new AuditJournal(opts.stateDir);
     this.actuators = opts.actuators ?? defaultActuators();
     this.metrics = opts.metrics ?? new ControllerMetrics();
@@ -140,6 +141,7 @@ export class Engine {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.queue.catch(() => undefined);
+    this.store.unlock();
   }
 
   // ---- entry points -------------------------------------------------------------------------

@@ -50,7 +50,11 @@ export class AuditJournal {
 
   append(entry: AuditEntry): void {
     this.appendRaw(JSON.stringify(entry) + '\n');
+    this.seen?.add(`${entry.id} ${entry.result}`);
   }
+
+  /** id+result pairs in the journal, read once and then kept up to date by append. */
+  private seen?: Set<string>;
 
   /** All entries in order; a torn last line (crash mid-write) is skipped, never fatal. */
   readAll(): AuditEntry[] {
@@ -80,6 +84,7 @@ export class AuditJournal {
   }
 
   has(id: string, result: AuditResult): boolean {
-    return this.readAll().some((e) => e.id === id && e.result === result);
+    this.seen ??= new Set(this.readAll().map((e) => `${e.id} ${e.result}`));
+    return this.seen.has(`${id} ${result}`);
   }
 }

@@ -7,6 +7,8 @@ import {
   openSync,
   readFileSync,
   renameSync,
+  unlinkSync,
+  writeFileSync,
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
@@ -15,6 +17,16 @@ import { emptyState } from './types';
 import type { ControllerState } from './types';
 
 export const STATE_FILE = 'state.json';
+export const LOCK_FILE = 'controller.lock';
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
 
 export function writeFileDurably(path: string, content: string): void {
   const tmp = `${path}.tmp-${process.pid}`;
@@ -63,6 +75,39 @@ export class StateStore {
     if (!parsed || typeof parsed !== 'object' || (parsed as { version?: unknown }).version !== 1)
       throw new ConfigError(`${this.path}: unknown state version (expected 1)`);
     return { ...emptyState(), ...(parsed as ControllerState) };
+  }
+
+  /**
+   * One controller per state dir (the controller is single-writer). A lock left by a process
+   * that died (kill -9) is taken over.
+   */
+  lock(): void {
+    const path = join(this.dir, LOCK_FILE);
+    for (let attempt = 0; attempt < 2; attempt++) {
+      try {
+        writeFileSync(path, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
+        return;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+      const holder = Number(readFileSync(path, 'utf8').trim());
+      if (holder === process.pid) return;
+      if (Number.isInteger(holder) && holder > 0 && alive(holder))
+        throw new ConfigError(
+          `--state-dir ${this.dir} is in use by another okome-controller (pid ${holder})`,
+        );
+      unlinkSync(path);
+    }
+    throw new ConfigError(`--state-dir ${this.dir}: could not take ${LOCK_FILE}`);
+  }
+
+  unlock(): void {
+    try {
+      const path = join(this.dir, LOCK_FILE);
+      if (Number(readFileSync(path, 'utf8').trim()) === process.pid) unlinkSync(path);
+    } catch {
+      // already gone
+    }
   }
 
   save(state: ControllerState): void {

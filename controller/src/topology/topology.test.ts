@@ -54,10 +54,9 @@ ${nodes.map((n) => `      - { targets: ['127.0.0.1:${targetPort}'], labels: { no
   // Wait until every target has been scraped once.
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
-    const r = (await fetch(`${promUrl}/api/v1/query?query=count(up)`).then(
-      (x) => x.json(),
-      () => undefined,
-    )) as { data?: { result?: { value: [number, string] }[] } } | undefined;
+    const r = (await fetch(`${promUrl}/api/v1/query?query=count(up)`)
+      .then((x) => x.json())
+      .catch(() => undefined)) as { data?: { result?: { value: [number, string] }[] } } | undefined;
     if (r?.data?.result?.[0]?.value[1] === '6') break;
     await new Promise((res) => setTimeout(res, 200));
   }
