@@ -151,6 +151,38 @@ describe('webhook', () => {
     expect(hookLines()).toEqual(['apply CORE drain', 'apply CORE enabled']);
   });
 
+  it('cancels a pending revert when the alert fires again (hysteresis), and waits for every holder', async () => {
+    await call('POST', '/api/v1/alerts', webhook([{}]));
+    await call(
+      'POST',
+      '/api/v1/alerts',
+      webhook([{ fingerprint: 'fp-other', labels: { alertname: 'FirstTokenBudget' } }]),
+    );
+    await call('POST', '/api/v1/alerts', webhook([{ status: 'resolved' }]));
+    let view = (await call('GET', '/api/v1/routing')).body.pools as {
+      backends: { node: string; holders: string[]; pendingRevertAt: string | null }[];
+    }[];
+    // Another alert still holds CORE out: no revert yet.
+    expect(view[0]!.backends[0]).toMatchObject({ holders: ['fp-other'], pendingRevertAt: null });
+    await call(
+      'POST',
+      '/api/v1/alerts',
+      webhook([
+        { status: 'resolved', fingerprint: 'fp-other', labels: { alertname: 'FirstTokenBudget' } },
+      ]),
+    );
+    view = (await call('GET', '/api/v1/routing')).body.pools as typeof view;
+    expect(view[0]!.backends[0]!.pendingRevertAt).not.toBeNull();
+    // It fires again before the hold-down is over: the revert is cancelled and CORE stays out.
+    await call('POST', '/api/v1/alerts', webhook([{ startsAt: '2026-11-25T10:05:00Z' }]));
+    view = (await call('GET', '/api/v1/routing')).body.pools as typeof view;
+    expect(view[0]!.backends[0]).toMatchObject({ holders: ['fp-core'], pendingRevertAt: null });
+    expect(await coreState()).toBe('drain');
+    const audit = (await call('GET', '/api/v1/audit')).body.entries as { reason: string }[];
+    expect(audit.at(-1)?.reason).toMatch(/pending revert cancelled: .* \(hysteresis\)/);
+    expect(hookLines()).toEqual(['apply CORE drain']);
+  });
+
   it('refuses to drain the last healthy backend and records why', async () => {
     await call('POST', '/api/v1/routing/engine/NODE-07', {
       state: 'disable',
