@@ -78,7 +78,8 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await ctl.close();
+  // beforeAll may have failed before the controller started; still stop what did start.
+  await (ctl as RunningController | undefined)?.close().catch(() => undefined);
   const exited = new Promise((r) => am.once('exit', r));
   am.kill('SIGTERM');
   await exited;

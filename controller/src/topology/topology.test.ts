@@ -88,7 +88,8 @@ ${nodes.map((n) => `      - { targets: ['127.0.0.1:${targetPort}'], labels: { no
 });
 
 afterAll(async () => {
-  await ctl.close();
+  // beforeAll may have failed before the controller started; still stop what did start.
+  await (ctl as RunningController | undefined)?.close().catch(() => undefined);
   if (prom && prom.exitCode === null) {
     const exited = new Promise((r) => prom!.once('exit', r));
     prom.kill('SIGTERM');
