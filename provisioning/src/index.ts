@@ -67,7 +67,6 @@ export {
   renderSysctl,
   renderLimits,
   exporterCollectors,
-  exporterTaps,
   nodeUnits,
   nodeHealthUrl,
   SYSTEMD_DIR,
@@ -77,7 +76,7 @@ export {
   UNIT,
   NOFILE,
 } from './render/systemd';
-export type { SystemdRenderOptions, TapPlan } from './render/systemd';
+export type { SystemdRenderOptions } from './render/systemd';
 export { renderTargets, parseRenderTargets, RENDER_TARGETS } from './render/targets-select';
 export type { RenderTarget, RenderTargetsOptions } from './render/targets-select';
 export * from './deploy/index';

@@ -10,7 +10,6 @@ import {
   SYSCTL_FILE,
   SYSTEMD_DIR,
   UNIT,
-  exporterTaps,
   nodeUnits,
   renderExporterUnit,
   renderSystemd,
@@ -43,20 +42,17 @@ describe('systemd set for OKOME', () => {
     const unit = renderExporterUnit(okome, 'CORE');
     expect(unit).toContain('--node=CORE');
     expect(unit).toContain('--web.listen-address=192.168.86.30:9464');
-    for (const c of ['gpu', 'ollama', 'token_latency']) expect(unit).toContain(`--collector.${c} `);
-    expect(unit).toContain(
-      '--tap=vllm=192.168.86.30:18000,http://192.168.86.30:8000,engine,sse,vllm',
-    );
-    expect(unit).toContain(
-      '--tap=ollama=192.168.86.30:21434,http://192.168.86.30:11434,engine,ndjson,ollama',
-    );
+    expect(unit).toContain('--inventory=/etc/okome/inventory.yaml');
+    expect(unit).toContain('# Collectors (from the inventory): gpu, ollama, token_latency, probe.');
+    expect(unit).toContain('# Stream taps in front of: vllm, ollama');
+    expect(unit).not.toContain('--tap');
     expect(unit).toContain('LimitNOFILE=65535');
     expect(unit).toContain('SupplementaryGroups=video');
   });
 
-  it('a cache node scrapes its own Redis; an ingress node gets the nginx pool files it fronts', () => {
+  it('a cache node runs the redis collector; an ingress node gets the nginx pool files it fronts', () => {
     expect(renderExporterUnit(okome, 'NODE-03')).toContain(
-      '--redis.addr=redis://192.168.86.43:6379',
+      '# Collectors (from the inventory): redis, token_latency, probe.',
     );
     const n1 = nodeFiles(files, 'NODE-01');
     expect([...n1.keys()].filter((p) => p.includes('nginx')).sort()).toEqual([
@@ -165,14 +161,6 @@ describe.each(SEED_CLUSTERS)('systemd set for %s', (name) => {
               ),
           );
         expect({ node: node.id, unit: u, errors }).toEqual({ node: node.id, unit: u, errors: [] });
-      }
-  });
-
-  it('taps listen on the node address, service port + 10000', () => {
-    for (const node of i.nodes)
-      for (const t of exporterTaps(i, node)) {
-        const svc = node.services.find((s) => s.name === t.name)!;
-        expect(t.listen).toBe(`${node.address}:${svc.port + 10_000}`);
       }
   });
 });

@@ -28,8 +28,6 @@ export const OKOME_ETC = '/etc/okome';
 export const OKOME_VAR = '/var/lib/okome';
 export const NODE_BIN = '/usr/bin/node';
 export const NOFILE = 65535;
-/** Tap proxies listen on the service port + this offset (exporters' TAP_PORT_OFFSET). */
-export const TAP_PORT_OFFSET = 10_000;
 export const DEFAULT_EXPORTER_USER = 'okome';
 
 export interface SystemdRenderOptions extends AddressOptions {
@@ -92,43 +90,6 @@ export function exporterCollectors(node: InventoryNode): string[] {
   return out;
 }
 
-export interface TapPlan {
-  name: string;
-  listen: string;
-  upstream: string;
-  hop: string;
-  format: string;
-  engine: string;
-}
-
-/** The node's tap proxies: one per token-path service, on its port + 10000. */
-export function exporterTaps(
-  inv: Inventory,
-  node: InventoryNode,
-  opts: AddressOptions = {},
-): TapPlan[] {
-  const addr = nodeAddress(inv, node.id, opts);
-  return node.services.flatMap((s) => {
-    const h = HOP_OF[s.kind];
-    const port = s.port + TAP_PORT_OFFSET;
-    if (!h || port > 65535) return [];
-    const engine =
-      s.kind === 'vllm' || s.kind === 'ollama' || s.kind === 'tensorflow'
-        ? s.kind
-        : (inv.models[0]?.engine ?? 'unknown');
-    return [
-      {
-        name: s.name,
-        listen: `${addr}:${port}`,
-        upstream: `http://${addr}:${s.port}`,
-        hop: h.hop,
-        format: h.format,
-        engine,
-      },
-    ];
-  });
-}
-
 function unit(opts: {
   description: string;
   doc: string;
@@ -173,11 +134,16 @@ export function renderExporterUnit(
   const node = requireNode(inv, nodeId);
   const addr = nodeAddress(inv, node.id, opts);
   const collectors = exporterCollectors(node);
-  const taps = exporterTaps(inv, node, opts);
-  const redis = node.services.find((s) => s.kind === 'redis');
+  const tapped = node.services.filter((s) => HOP_OF[s.kind]).map((s) => s.name);
+  // Collectors, taps and their sources come from the inventory (--inventory/--node): the
+  // exporter is their single source of truth, so the unit passes no per-collector flags.
   const header = generatedHeader(inv, `okome-exporter unit of ${node.id}`, [
-    `Collectors: ${collectors.join(', ')}.`,
-    ...taps.map((t) => `Tap ${t.name}: ${t.listen} -> ${t.upstream} (hop ${t.hop}, ${t.format})`),
+    `Collectors (from the inventory): ${collectors.join(', ')}.`,
+    ...(tapped.length
+      ? [
+          `Stream taps in front of: ${tapped.join(', ')} (list them: okome-exporter --print-config).`,
+        ]
+      : []),
     'Install: /etc/systemd/system/okome-exporter.service',
   ]);
   return unit({
@@ -191,11 +157,6 @@ export function renderExporterUnit(
       `--inventory=${INVENTORY_FILE}`,
       `--node=${node.id}`,
       `--web.listen-address=${addr}:${node.exporterPort}`,
-      ...collectors.map((c) => `--collector.${c}`),
-      ...(redis ? [`--redis.addr=redis://${addr}:${redis.port}`] : []),
-      ...taps.map(
-        (t) => `--tap=${t.name}=${t.listen},${t.upstream},${t.hop},${t.format},${t.engine}`,
-      ),
     ],
     // nvidia-smi and the GPU device files need the video group.
     extra: node.gpus.length ? ['SupplementaryGroups=video'] : [],
