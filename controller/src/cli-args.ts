@@ -1,7 +1,12 @@
 // okome-controller's command line → a validated config; every problem names its flag.
 import { readFileSync, statSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { DEFAULT_HOLD_DOWN, DEFAULT_LISTEN, DEFAULT_RATE_LIMIT } from './conventions';
+import {
+  DEFAULT_HOLD_DOWN,
+  DEFAULT_LISTEN,
+  DEFAULT_RATE_LIMIT_COUNT,
+  RATE_LIMIT_HOLD_DOWNS,
+} from './conventions';
 import { parseDuration } from './duration';
 import { ConfigError } from './errors';
 
@@ -18,7 +23,9 @@ Options:
   --prometheus URL        Prometheus for node health (topology API, min-healthy guardrail)
   --alertmanager URL      Alertmanager for silences; repeat for each peer
   --hold-down DUR         wait after an alert resolves before re-enabling (default ${DEFAULT_HOLD_DOWN})
-  --rate-limit N/DUR      at most N changes per pool per DUR (default ${DEFAULT_RATE_LIMIT})
+  --rate-limit N/DUR      at most N changes per pool per DUR; only take-outs are refused
+                          (default ${DEFAULT_RATE_LIMIT_COUNT} per ${RATE_LIMIT_HOLD_DOWNS} hold-downs: 10/10m with 60s,
+                          so a time-scaled hold-down scales it too)
   --min-healthy-percent P keep at least P % of each pool's backends healthy (default 0;
                           each pool's minHealthy from the inventory always applies)
   -h, --help              show this help
@@ -77,6 +84,24 @@ export function readToken(path: string): string {
   return token;
 }
 
+export function parseRateLimit(
+  text: string | undefined,
+  holdDownMs: number,
+): { rateLimitCount: number; rateLimitWindowMs: number } {
+  if (text === undefined)
+    return {
+      rateLimitCount: DEFAULT_RATE_LIMIT_COUNT,
+      rateLimitWindowMs: Math.max(1000, RATE_LIMIT_HOLD_DOWNS * holdDownMs),
+    };
+  const rl = /^(\d+)\/(.+)$/.exec(text);
+  const window = rl ? parseDuration(rl[2] as string) : undefined;
+  if (!rl || window === undefined || window <= 0 || Number(rl[1]) < 1)
+    throw new ConfigError(
+      `--rate-limit: expected N/DURATION with N ≥ 1, e.g. 10/10m; got ${JSON.stringify(text)}`,
+    );
+  return { rateLimitCount: Number(rl[1]), rateLimitWindowMs: window };
+}
+
 /** Returns undefined when --help was asked for. */
 export function parseControllerArgs(argv: string[]): ControllerArgs | undefined {
   let v;
@@ -92,7 +117,7 @@ export function parseControllerArgs(argv: string[]): ControllerArgs | undefined 
         prometheus: { type: 'string' },
         alertmanager: { type: 'string', multiple: true, default: [] },
         'hold-down': { type: 'string', default: DEFAULT_HOLD_DOWN },
-        'rate-limit': { type: 'string', default: DEFAULT_RATE_LIMIT },
+        'rate-limit': { type: 'string' },
         'min-healthy-percent': { type: 'string', default: '0' },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -111,12 +136,10 @@ export function parseControllerArgs(argv: string[]): ControllerArgs | undefined 
     throw new ConfigError(
       `--hold-down: not a duration (e.g. 60s, 5m): ${JSON.stringify(v['hold-down'])}`,
     );
-  const rl = /^(\d+)\/(.+)$/.exec(v['rate-limit'] as string);
-  const rlWindow = rl ? parseDuration(rl[2] as string) : undefined;
-  if (!rl || rlWindow === undefined || Number(rl[1]) < 1)
-    throw new ConfigError(
-      `--rate-limit: expected N/DURATION with N ≥ 1, e.g. 10/10m; got ${JSON.stringify(v['rate-limit'])}`,
-    );
+  const { rateLimitCount, rateLimitWindowMs } = parseRateLimit(
+    v['rate-limit'] as string | undefined,
+    holdDownMs,
+  );
   const pct = Number(v['min-healthy-percent']);
   if (!Number.isFinite(pct) || pct < 0 || pct > 100)
     throw new ConfigError(
@@ -132,8 +155,8 @@ export function parseControllerArgs(argv: string[]): ControllerArgs | undefined 
     prometheus: v.prometheus ? url('--prometheus', v.prometheus as string) : undefined,
     alertmanagers: (v.alertmanager as string[]).map((a) => url('--alertmanager', a)),
     holdDownMs,
-    rateLimitCount: Number(rl[1]),
-    rateLimitWindowMs: rlWindow,
+    rateLimitCount,
+    rateLimitWindowMs,
     minHealthyPercent: pct,
   };
 }

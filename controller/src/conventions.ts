@@ -15,7 +15,9 @@ export const MANUAL_ACTIONS = ['drain', 'disable', 'enable'] as const;
 
 export const DEFAULT_LISTEN = ':9700';
 export const DEFAULT_HOLD_DOWN = '60s';
-export const DEFAULT_RATE_LIMIT = '10/10m';
+/** Default rate limit: this many changes per pool per RATE_LIMIT_HOLD_DOWNS hold-downs (10/10m at 60s). */
+export const DEFAULT_RATE_LIMIT_COUNT = 10;
+export const RATE_LIMIT_HOLD_DOWNS = 10;
 export const MEMORY_DEGRADED_RATIO = 0.9;
 
 /** PromQL the topology reads; each is evaluated on its own so one failing query only blanks its column. */
