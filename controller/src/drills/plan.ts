@@ -154,14 +154,12 @@ export function planSteps(
       action: 'observe',
       detail: `every ${s.intervalMs / 1000}s: probes, expected alerts (${s.expect.alerts.map((a) => a.alertname).join(', ') || 'none'}), routing (${s.expect.routing.map((r) => `${r.pool}/${fill(r.backend, inv, t0)}`).join(', ') || 'none'}); abort after ${s.maxDurationMs / 1000}s at most`,
     },
-    ...[...actions]
-      .reverse()
-      .map((a) => ({
-        phase: 'rollback' as const,
-        node: a.node,
-        action: `undo ${a.kind}`,
-        detail: undoText(a, simulatorUrl),
-      })),
+    ...[...actions].reverse().map((a) => ({
+      phase: 'rollback' as const,
+      node: a.node,
+      action: `undo ${a.kind}`,
+      detail: undoText(a, simulatorUrl),
+    })),
     {
       phase: 'steady-state-after',
       action: 'probe',
