@@ -23,6 +23,7 @@ export async function main(argv: string[]): Promise<number> {
       'state-dir': { type: 'string', default: '.okome/sim' },
       seed: { type: 'string', default: '1' },
       detach: { type: 'boolean', default: false },
+      taps: { type: 'boolean', default: false },
       'control-listen': { type: 'string', default: '127.0.0.1:9800' },
       'time-scale': { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
@@ -59,6 +60,7 @@ export async function main(argv: string[]): Promise<number> {
         controlListen: values['control-listen'] as string,
         timeScale,
         detach: !!values.detach,
+        taps: !!values.taps,
         argv,
       });
     }

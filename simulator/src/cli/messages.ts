@@ -4,7 +4,7 @@ export const USAGE = `okome-sim — a fake LLM inference cluster on loopback (re
 
 Usage:
   okome-sim up --inventory FILE|NAME [--state-dir DIR] [--seed N] [--detach]
-               [--control-listen 127.0.0.1:9800] [--time-scale N]
+               [--control-listen 127.0.0.1:9800] [--time-scale N] [--taps]
   okome-sim status [--state-dir DIR] [--json]
   okome-sim down [--state-dir DIR]
   okome-sim load --inventory FILE|NAME --target ingress|URL [--rps N] [--duration 60s]
@@ -15,7 +15,10 @@ Usage:
 Commands:
   up       Start every node of the inventory on 127.0.C.D; write <state-dir>/inventory.yaml
            (the derived inventory) and print its path. Runs until SIGINT/SIGTERM, then stops
-           everything it started. --detach returns once every node answers.
+           everything it started. --detach returns once every node answers. --taps: exporters
+           run beside it (okome-stack), so with the inventory's observability.taps nginx and
+           \`load --target ingress\` go through their taps (port + 10000); without --taps the
+           derived inventory has taps off (nothing would listen on the tap ports).
   status   Show the running simulation (nodes, services, faults). Exit 3 when not running.
   down     Stop the simulation of a state dir, also after a crash (from its pid files).
   load     Stream requests at a fixed rate (bounded, loopback only); print TTFT/ITL/e2e

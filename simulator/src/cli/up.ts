@@ -17,6 +17,8 @@ export interface UpOptions {
   controlListen: string;
   timeScale: number;
   detach: boolean;
+  /** Exporters run beside it: keep the inventory's `observability.taps`. */
+  taps?: boolean;
   argv: string[];
 }
 
@@ -50,6 +52,7 @@ export async function up(opts: UpOptions): Promise<number> {
     seed: opts.seed,
     controlUrl: `http://${control.host}:${control.port}`,
     log,
+    taps: opts.taps,
   });
   // The control API answers from the start: /-/ready says 503 until every node is up.
   const server = createControlServer(() => sim);

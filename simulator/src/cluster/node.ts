@@ -108,7 +108,10 @@ export class SimNode {
           node.gpus.flatMap((g) => g.budgets).find((b) => b.engine === 'ollama')?.memoryMiB ?? 0;
         handler =
           svc.kind === 'ollama'
-            ? createOllamaHandler(core, { vramBudgetMiB: budget, startedAt })
+            ? withOpenAiCompat(
+                createOllamaHandler(core, { vramBudgetMiB: budget, startedAt }),
+                createOpenAiHandler(core, { ownedBy: 'library', maxModelLen: 4096 }),
+              )
             : svc.kind === 'vllm'
               ? createOpenAiHandler(core, { ownedBy: 'vllm', maxModelLen: 32768, metrics })
               : createTensorflowHandler(core);
@@ -288,6 +291,11 @@ export class SimNode {
       (!this.nginx || this.nginx.state !== 'stopped')
     );
   }
+}
+
+/** Ollama also serves the OpenAI-compatible API under /v1 (its `openai-compatibility`). */
+function withOpenAiCompat(ollama: Handler, openai: Handler): Handler {
+  return (req, res) => ((req.url ?? '').startsWith('/v1/') ? openai(req, res) : ollama(req, res));
 }
 
 /** Where a stream node sends engine traffic (see services/stream.ts). */

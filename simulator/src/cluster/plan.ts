@@ -40,7 +40,21 @@ export function nginxPoolsOf(inv: Inventory, nodeId: string): Pool[] {
   return inv.routing.pools.filter((p) => p.actuator !== 'haproxy' && p.frontends.includes(nodeId));
 }
 
-export function planSimulation(inv: Inventory, stateDir: string, isRoot: boolean): SimPlan {
+export interface PlanOptions {
+  /**
+   * Exporters run beside the simulator (okome-stack): keep the inventory's
+   * `observability.taps`, so nginx routes through their taps. Without them a tapped hop would
+   * have nothing listening, so the derived inventory turns taps off.
+   */
+  taps?: boolean;
+}
+
+export function planSimulation(
+  inv: Inventory,
+  stateDir: string,
+  isRoot: boolean,
+  planOpts: PlanOptions = {},
+): SimPlan {
   const loop = toLoopback(inv);
   const port = (p: number) => effectivePort(p, isRoot);
   const derived: Inventory = {
@@ -49,6 +63,7 @@ export function planSimulation(inv: Inventory, stateDir: string, isRoot: boolean
     routing: { pools: loop.routing.pools.map((p) => ({ ...p, listenPort: port(p.listenPort) })) },
     observability: {
       ...loop.observability,
+      taps: loop.observability.taps && planOpts.taps === true,
       ...(loop.observability.controller
         ? {
             controller: {

@@ -28,6 +28,8 @@ export interface SimOptions {
   seed: number;
   controlUrl: string;
   log: (line: string) => void;
+  /** Route through the exporters' taps when the inventory asks for it (see PlanOptions). */
+  taps?: boolean;
   /** Binaries, for tests that check the "missing binary" path. */
   redisBinary?: string;
   nginxBinary?: string;
@@ -106,7 +108,7 @@ export class Simulator {
   /** Loads, checks and plans; throws SimError or InventoryError before anything starts. */
   static prepare(opts: SimOptions): Simulator {
     const inv = loadInventory(opts.inventoryPath);
-    const plan = planSimulation(inv, opts.stateDir, runningAsRoot());
+    const plan = planSimulation(inv, opts.stateDir, runningAsRoot(), { taps: opts.taps });
     const needRedis = plan.redisCount > 0;
     const needNginx = plan.nginxCount > 0;
     const redisBinary = needRedis ? findExecutable(opts.redisBinary ?? 'redis-server') : undefined;

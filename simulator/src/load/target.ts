@@ -1,5 +1,6 @@
 // What `okome-sim load --target` points at: the inventory's ingress (its frontends, the
 // protocol its backends speak, the model they serve) or a URL, always on loopback.
+import { tapPort } from '@okome/provisioning';
 import type { Inventory } from '@okome/provisioning';
 import type { StreamProtocol } from '../client/stream-client';
 import { planSimulation } from '../cluster/plan';
@@ -40,14 +41,25 @@ export function ingressTarget(source: Inventory): LoadTarget {
     const esvc = eb ? nodes.get(eb.node)?.services.find((s) => s.name === eb.service) : undefined;
     model = model ?? esvc?.models?.[0] ?? inv.models[0]?.name;
   }
-  const urls = pool.frontends.map((f) => `http://${nodes.get(f)?.address}:${pool.listenPort}`);
+  // With taps the request enters through the ingress tap of the frontend's proxy that listens
+  // on the pool's port, so the ingress hop is measured like the hops behind it.
+  const frontendPort = (id: string): number => {
+    if (!inv.observability.taps) return pool.listenPort;
+    const proxy = nodes
+      .get(id)
+      ?.services.find(
+        (s) => (s.kind === 'nginx' || s.kind === 'haproxy') && s.port === pool.listenPort,
+      );
+    return (proxy && tapPort(proxy)) ?? pool.listenPort;
+  };
+  const urls = pool.frontends.map((f) => `http://${nodes.get(f)?.address}:${frontendPort(f)}`);
   for (const u of urls) assertLoopbackUrl(u, '--target ingress');
   return {
     urls,
     protocol,
     model,
     sticky: pool.balance === 'hash',
-    description: `pool "${pool.name}" on ${pool.frontends.join(', ')} (${protocol}, ${pool.balance})`,
+    description: `pool "${pool.name}" on ${pool.frontends.join(', ')}${inv.observability.taps ? ' via the ingress taps' : ''} (${protocol}, ${pool.balance})`,
   };
 }
 
