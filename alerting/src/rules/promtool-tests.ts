@@ -75,6 +75,13 @@ function feedable(sel: Selector): boolean {
 
 const inc = (x: number) => num(Math.round(x * 1e9) / 1e9);
 
+/** A good-events counter at `perStep` per sample that loses one event 3 samples before the end. */
+function goodMinusOne(perStep: number, steps: number): string {
+  const vals: string[] = [];
+  for (let i = 0; i <= steps + 2; i++) vals.push(inc(perStep * i - (i >= steps - 2 ? 1 : 0)));
+  return vals.join(' ');
+}
+
 /** Input series that give error ratio `e` at `rate` events per interval, or undefined. */
 function sliSeries(
   slo: Slo,
@@ -196,6 +203,34 @@ function sloTests(
         L,
       );
     });
+  }
+
+  // Low traffic: one failure among fewer events than the guard asks for must not page,
+  // although its error ratio alone is far above every threshold.
+  const fast = plan.tiers[0];
+  const guard = fast ? minEventsFor(slo, fast) : 0;
+  if (fast && slo.sli.kind !== 'threshold' && guard > 2) {
+    const at = roundUp(fast.long.rangeSeconds + interval, E);
+    const steps = Math.round(at / interval);
+    const perStep = (Math.floor((guard - 1) * 0.8) * interval) / fast.long.rangeSeconds;
+    const input = sliSeries(slo, 0, perStep, steps + 3);
+    const s = sliSelectors(slo);
+    if (input && (s.bad || s.good)) {
+      const failed = s.bad ? `0x${steps - 3} 1x5` : undefined;
+      const patched = input.map((x) => {
+        if (s.bad && x.series === seriesText(s.bad)) return { ...x, values: failed as string };
+        // good = total − 1 from the failure on: shift the good counter down by one.
+        if (!s.bad && s.good && x.series === seriesText(s.good))
+          return { ...x, values: goodMinusOne(perStep, steps) };
+        return x;
+      });
+      tests.push({
+        name: `${slo.name}: one failure among fewer than ${guard} events does not page (minimum-events guard)`,
+        interval: I,
+        input_series: patched,
+        alert_rule_test: [{ eval_time: formatDuration(at), alertname: ALERT.burn, exp_alerts: [] }],
+      });
+    }
   }
 
   const absent = missingDataAlerts(slo, plan, timeScale)[0];
