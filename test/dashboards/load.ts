@@ -13,7 +13,16 @@ export interface LoadTarget {
   /** `ingress`, or a loopback URL. */
   target: string;
   protocol?: string;
+  /** Needed where the target cannot say which model it serves (proxies in front of engines). */
+  model?: string;
   label: string;
+}
+
+/** The first model an engine of this kind serves in the inventory. */
+function modelOf(inv: Inventory, kind: 'vllm' | 'ollama'): string | undefined {
+  for (const n of inv.nodes)
+    for (const s of n.services) if (s.kind === kind && s.models?.length) return s.models[0];
+  return inv.models.find((m) => m.engine === kind)?.name;
 }
 
 /** The real ingress path, plus the first tap of each (hop, format) on the cluster. */
@@ -27,9 +36,11 @@ export function loadTargets(inv: Inventory): LoadTarget[] {
       const host = tap.listen.replace(/:\d+$/, '');
       if (seen.has(key) || !isLoopback(host)) continue;
       seen.add(key);
+      const ollama = tap.format === 'ndjson';
       out.push({
         target: `http://${tap.listen}`,
-        protocol: tap.format === 'ndjson' ? 'ollama-chat' : 'openai-chat',
+        protocol: ollama ? 'ollama-chat' : 'openai-chat',
+        model: modelOf(inv, ollama ? 'ollama' : 'vllm'),
         label: `${tap.hop} tap ${tap.name} on ${node.id}`,
       });
     }
@@ -39,6 +50,8 @@ export function loadTargets(inv: Inventory): LoadTarget[] {
 export interface RunningLoad {
   stop(): void;
   done: Promise<void>;
+  /** Loads that exited with an error so far, with what they printed. */
+  failures(): string[];
 }
 
 /** Starts every target at `rps` for `durationSeconds`; never longer, never elsewhere than loopback. */
@@ -58,6 +71,7 @@ export function startLoad(
         '--target',
         t.target,
         ...(t.protocol ? ['--protocol', t.protocol] : []),
+        ...(t.model ? ['--model', t.model] : []),
         '--rps',
         String(opts.rps),
         '--duration',
@@ -70,14 +84,22 @@ export function startLoad(
         '10s',
         '--quiet',
       ],
-      { stdio: 'ignore' },
+      { stdio: ['ignore', 'ignore', 'pipe'] },
     ),
   );
+  const stderr = children.map(() => '');
+  children.forEach((c, i) => c.stderr?.on('data', (d: Buffer) => (stderr[i] += d.toString())));
   const done = Promise.all(
     children.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve()))),
   ).then(() => undefined);
   return {
     done,
+    failures: () =>
+      children.flatMap((c, i) =>
+        c.exitCode !== null && c.exitCode !== 0
+          ? [`${targets[i]?.label}: exit ${c.exitCode}: ${stderr[i]?.trim()}`]
+          : [],
+      ),
     stop: () => {
       for (const c of children) if (c.exitCode === null && c.pid) c.kill('SIGTERM');
     },

@@ -39,6 +39,8 @@ beforeAll(async () => {
   });
   // Enough scrapes (1 s in the stack) and rule evaluations for rate()/[1m] to have two points.
   await new Promise((r) => setTimeout(r, WARMUP_MS));
+  // A load that could not run would leave panels empty for the wrong reason: say so.
+  expect(load.failures()).toEqual([]);
 }, WARMUP_MS + 30_000);
 
 afterAll(async () => {
