@@ -319,7 +319,8 @@ export function standardAnnotations(): AnnotationQuery[] {
       name: 'Failover drills',
       target: {
         refId: 'Drills',
-        expr: `okome_drill_phase{${CLUSTER}} == 1`,
+        // The phase gauge keeps the last drill's final phase; annotate only while one runs.
+        expr: `okome_drill_phase{${CLUSTER}} == 1 and on (cluster) (okome_drill_active{${CLUSTER}} == 1)`,
       },
       titleFormat: 'Drill {{drill}}: {{phase}}',
       textFormat: '{{scenario}}',

@@ -206,12 +206,39 @@ export function sreOverview(inv: Inventory): Dashboard {
           },
         ],
       }),
+      stat({
+        title: 'Failover drill',
+        description:
+          'Whether a failover drill runs now (okome_drill_active from the controller); its phases show as annotations.',
+        unit: 'none',
+        w: 6,
+        h: 7,
+        mappings: [
+          {
+            type: 'value',
+            options: {
+              '0': { text: 'none running', color: 'green', index: 0 },
+              '1': { text: 'RUNNING', color: 'purple', index: 1 },
+            },
+          },
+        ],
+        thresholds: steps('green', [1, 'purple']),
+        options: { graphMode: 'none' },
+        queries: [
+          {
+            expr: `max(okome_drill_active{${CLUSTER}}) or vector(0)`,
+            legend: 'drill',
+            instant: true,
+            format: 'time_series',
+          },
+        ],
+      }),
       timeseries({
         title: 'Routing changes',
         description:
           'Routing changes the controller applied (okome_controller_actions_total), by pool and action. They also show as annotations.',
         unit: 'short',
-        w: 24,
+        w: 18,
         h: 7,
         custom: { drawStyle: 'bars', fillOpacity: 60 },
         queries: [
