@@ -144,6 +144,8 @@ export function simulatorComponent(
         layout.simDir,
         '--time-scale',
         String(timeScale),
+        // The stack runs an exporter per node, so the inventory's taps have something listening.
+        '--taps',
       ],
       startTimeoutMs: 90_000,
     },
@@ -210,10 +212,42 @@ export const controllerComponents = (ctx: StackContext): ComponentSpec[] => {
   ];
 };
 
+/** The plugin preview shell (Grafana is not installable here): its pages on the real stack. */
+export const previewComponents = (ctx: StackContext): ComponentSpec[] => {
+  const server = join(REPO_ROOT, 'grafana-plugin', 'preview', 'dist', 'server.js');
+  const controller = controllerUrl(ctx.inventory);
+  const [node] = observabilityNodes(ctx.inventory);
+  if (!existsSync(server) || !node || !controller) return [];
+  const url = `http://${bindAddress(ctx.inventory, node)}:${servicePort(node, 'grafana', 3000)}`;
+  return [
+    {
+      name: 'plugin-preview',
+      kind: 'preview',
+      url: `${url}/a/okome-slo-app/topology`,
+      health: `${url}/api/health`,
+      command: process.execPath,
+      args: [
+        server,
+        '--listen',
+        url.slice('http://'.length),
+        '--prometheus',
+        prometheusUrl(ctx.inventory, node),
+        '--controller',
+        controller,
+        '--controller-token-file',
+        ctx.layout.tokenFile,
+        '--settings-file',
+        join(REPO_ROOT, 'grafana-plugin', 'provisioning', 'plugins', 'app.yaml'),
+      ],
+    },
+  ];
+};
+
 /** Every component, in start order: a stage starts only after the one before is healthy. */
 export const STACK_COMPONENTS: ((ctx: StackContext) => ComponentSpec[])[] = [
   prometheusComponents,
   alertmanagerComponents,
   exporterComponents,
   controllerComponents,
+  previewComponents,
 ];
