@@ -58,10 +58,17 @@ export async function up(opts: UpOptions): Promise<number> {
   const server = createControlServer(() => sim);
   await listen(server, control.host, control.port);
   let stopping = false;
+  let starting = true;
+  let signalled: string | undefined;
   const shutdown = async (why: string) => {
     if (stopping) {
       log('second signal: exiting now');
       process.exit(1);
+    }
+    // A signal while starting waits for start to settle, so no child is left half started.
+    if (starting) {
+      signalled = why;
+      return;
     }
     stopping = true;
     log(`${why}: stopping`);
@@ -71,14 +78,17 @@ export async function up(opts: UpOptions): Promise<number> {
     log('stopped');
     process.exit(0);
   };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
   try {
     await sim.start();
   } catch (err) {
     server.close();
     throw err;
+  } finally {
+    starting = false;
   }
-  process.on('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  if (signalled) await shutdown(signalled);
   process.on('uncaughtException', (err) =>
     log(`internal error (kept running): ${err.stack ?? err.message}`),
   );

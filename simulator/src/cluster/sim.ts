@@ -1,7 +1,7 @@
 // The simulator: every node of an inventory on its loopback address, with real redis-server
 // and nginx processes, fake engines and GPU tools, faults, and the derived inventory. It
 // starts everything or nothing: a failure stops whatever had already started.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
 import type { Inventory } from '@okome/provisioning';
@@ -13,13 +13,7 @@ import type { Fault, FaultRequest } from './faults';
 import { SimNode } from './node';
 import { planSimulation } from './plan';
 import type { SimPlan } from './plan';
-import {
-  derivedInventoryPath,
-  readRunFile,
-  removeRunFile,
-  runFilePath,
-  writeRunFile,
-} from './runfile';
+import { derivedInventoryPath, readRunFile, removeRunFile, writeRunFile } from './runfile';
 import { toolMainBuilt, writeFakeTool } from './tools';
 
 export interface SimOptions {
@@ -218,8 +212,10 @@ export class Simulator {
       ),
     );
     const run = readRunFile(this.opts.stateDir);
-    if (run?.pid === process.pid) removeRunFile(this.opts.stateDir);
-    void runFilePath;
+    if (run?.pid === process.pid) {
+      removeRunFile(this.opts.stateDir);
+      rmSync(join(this.opts.stateDir, 'sim.pid'), { force: true });
+    }
   }
 
   addFault(req: FaultRequest): Fault {
