@@ -20,6 +20,7 @@ const moduleNameMapper = {
     __dirname,
     '$1/src/index.ts',
   ),
+  '^@okome/dashboards$': path.join(__dirname, 'dashboards/generator/src/index.ts'),
 };
 
 const nodePackage = (name) => ({
