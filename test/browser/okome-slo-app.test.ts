@@ -211,28 +211,41 @@ describe('okome-slo-app in the preview shell', () => {
     expect(problems).toEqual([]);
   }, 60_000);
 
-  it('a down fault on CORE turns it UNAVAILABLE and shows the engine pool drained', async () => {
+  it('a down fault on CORE shows CORE failing and the engine pool drained, as the controller reports', async () => {
     const { page, problems } = await open();
     await page.goto(`${APP}/topology?theme=dark&refresh=5s`);
     await page.waitForSelector(ids.nodeHealth('CORE'));
+    // Traffic through the engine pool, so the backend-down alert has requests to fail.
+    const faultLoad = startLoad(
+      STACK.derivedInventory,
+      loadTargets(loadInventory(STACK.derivedInventory)),
+      { ...LOAD, durationSeconds: 150 },
+    );
     const fault = await getJson<{ id: string }>(`${SIM_CONTROL}/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ node: 'CORE', kind: 'down', duration: '4m' }),
     });
     try {
-      await page.waitForSelector(`${ids.nodeHealth('CORE')} >> text=UNAVAILABLE`, {
-        timeout: 150_000,
-      });
-      const backend = page.locator(ids.backend('engine', 'CORE'));
       await eventually(
-        async () => expect(await backend.getAttribute('data-state')).toMatch(/^(drain|disabled)$/),
+        async () => {
+          const topo = await getJson<ControllerTopology>(`${CONTROLLER}/api/v1/topology`);
+          const reported = topo.nodes.find((n) => n.id === 'CORE')?.health;
+          expect(reported).not.toBe('HEALTHY');
+          expect(((await page.textContent(ids.nodeHealth('CORE'))) ?? '').trim()).toBe(reported);
+          const state = await page
+            .locator(ids.backend('engine', 'CORE'))
+            .getAttribute('data-state');
+          expect(state).toMatch(/^(drain|disabled)$/);
+        },
         { timeoutMs: 150_000, intervalMs: 2000 },
       );
       await screenshot(page, 'topology-core-down-dark');
       expect(problems).toEqual([]);
     } finally {
       await fetch(`${SIM_CONTROL}/faults/${encodeURIComponent(fault.id)}`, { method: 'DELETE' });
+      faultLoad.stop();
+      await faultLoad.done;
     }
   }, 330_000);
 });

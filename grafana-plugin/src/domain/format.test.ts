@@ -1,4 +1,5 @@
 import {
+  formatBudgetLeft,
   formatBurnRate,
   formatBytes,
   formatLatency,
@@ -71,5 +72,14 @@ describe('capacity and throughput', () => {
     expect(formatSince('2026-01-01T00:07:00Z', now)).toBe('3m ago');
     expect(formatSince('2026-01-01T00:09:58Z', now)).toBe('just now');
     expect(formatSince('garbage', now)).toBe(NO_VALUE);
+  });
+});
+
+describe('formatBudgetLeft', () => {
+  it('reads a spent budget as 0% and says how far past it', () => {
+    expect(formatBudgetLeft(0.42)).toEqual({ left: '42%' });
+    expect(formatBudgetLeft(-48.236)).toEqual({ left: '0%', overspent: 'spent 49× the budget' });
+    expect(formatBudgetLeft(-0.5)).toEqual({ left: '0%', overspent: 'spent 1.5× the budget' });
+    expect(formatBudgetLeft(undefined)).toEqual({ left: NO_VALUE });
   });
 });

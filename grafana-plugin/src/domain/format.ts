@@ -82,3 +82,20 @@ export function formatSince(iso: string | undefined, now: number): string {
   const ago = Math.max(0, (now - t) / 1000);
   return ago < 5 ? 'just now' : `${formatSpan(ago)} ago`;
 }
+
+/**
+ * Remaining error budget as people read it: a spent budget is "0%", and how far past it the SLO
+ * went is said apart ("spent 4.2× the budget") instead of as a large negative percentage.
+ */
+export function formatBudgetLeft(remaining: number | undefined | null): {
+  left: string;
+  overspent?: string;
+} {
+  if (!finite(remaining)) return { left: NO_VALUE };
+  if (remaining >= 0) return { left: formatPercent(remaining, 1) };
+  const spent = 1 - remaining;
+  return {
+    left: '0%',
+    overspent: `spent ${spent >= 10 ? spent.toFixed(0) : spent.toFixed(1)}× the budget`,
+  };
+}

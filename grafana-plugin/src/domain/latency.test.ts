@@ -100,6 +100,8 @@ describe('error budgets', () => {
     expect(rowForSlo('okome-engine-first-token', 'engine')).toBe('engine-first-token');
     expect(rowForSlo('okome-engine-inter-token', 'engine')).toBe('engine-inter-token');
     expect(rowForSlo('okome-availability', 'ingress')).toBeUndefined();
+    // An end-to-end SLO at the engine is not the first-token hop's budget.
+    expect(rowForSlo('engine-e2e-latency', 'engine')).toBeUndefined();
   });
 });
 

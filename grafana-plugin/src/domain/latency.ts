@@ -103,7 +103,8 @@ export function rowForSlo(name: string, hop: string | undefined): HopRowId | und
   if (/avail|error|success/i.test(name)) return undefined;
   if (hop === 'ingress' || hop === 'cache' || hop === 'gateway') return hop;
   if (hop === 'engine') {
-    return /inter|itl|tpot|per-token/i.test(name) ? 'engine-inter-token' : 'engine-first-token';
+    if (/inter|itl|tpot|per-token/i.test(name)) return 'engine-inter-token';
+    if (/first|ttft/i.test(name)) return 'engine-first-token';
   }
   return undefined;
 }

@@ -5,6 +5,7 @@ import type { Column } from '@grafana/ui';
 import React from 'react';
 import type { Series } from '../../api/prometheus';
 import {
+  formatBudgetLeft,
   formatBurnRate,
   formatLatency,
   formatObjective,
@@ -134,10 +135,10 @@ export function HopTable({ rows, trends }: HopTableProps) {
       header: 'Budget left',
       cell: ({ row: { original } }) => (
         <span className={styles.num}>
-          {formatPercent(original.slo?.remaining, 1)}
+          {formatBudgetLeft(original.slo?.remaining).left}
           <div className={styles.muted}>
             {original.slo?.timeToExhaustionSeconds === 0
-              ? 'exhausted'
+              ? (formatBudgetLeft(original.slo.remaining).overspent ?? 'exhausted')
               : original.slo?.timeToExhaustionSeconds !== undefined
                 ? `empty in ${formatSpan(original.slo.timeToExhaustionSeconds)}`
                 : original.slo

@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Badge, Text, useStyles2, useTheme2 } from '@grafana/ui';
 import React from 'react';
-import { formatBurnRate, formatObjective, formatPercent, formatSpan } from '../../domain/format';
+import { formatBudgetLeft, formatBurnRate, formatObjective, formatSpan } from '../../domain/format';
 import type { SloStatus } from '../../domain/latency';
 import { testIds } from '../testIds';
 
@@ -17,14 +17,21 @@ export function SloCards({ slos }: { slos: SloStatus[] }) {
         {firing.length === 0 ? (
           <Badge color="green" icon="check-circle" text="No ErrorBudgetBurn alert firing" />
         ) : (
-          firing.map((a, i) => (
-            <Badge
-              key={i}
-              color={a.severity === 'page' ? 'red' : 'orange'}
-              icon="fire"
-              text={`ErrorBudgetBurn ${a.slo} (${a.severity}${a.long ? `, ${a.short}/${a.long}` : ''})`}
-            />
-          ))
+          // One badge per SLO: its worst severity and the window pairs burning.
+          slos
+            .filter((s) => s.firing.length > 0)
+            .map((s) => {
+              const page = s.firing.some((a) => a.severity === 'page');
+              const windows = s.firing.map((a) => (a.long ? `${a.short}/${a.long}` : a.severity));
+              return (
+                <Badge
+                  key={s.name}
+                  color={page ? 'red' : 'orange'}
+                  icon="fire"
+                  text={`ErrorBudgetBurn ${s.name} (${page ? 'page' : 'ticket'}: ${windows.join(', ')})`}
+                />
+              );
+            })
         )}
       </div>
       <div className={styles.grid}>
@@ -45,7 +52,7 @@ export function SloCards({ slos }: { slos: SloStatus[] }) {
                 {s.name} · objective {formatObjective((s.objective ?? NaN) * 100)}
               </Text>
               <div className={styles.big} style={{ color }}>
-                {formatPercent(left, 1)}
+                {formatBudgetLeft(left).left}
               </div>
               <Text variant="bodySmall" color="secondary">
                 error budget left
@@ -53,7 +60,7 @@ export function SloCards({ slos }: { slos: SloStatus[] }) {
               </Text>
               <div className={styles.line}>
                 {s.timeToExhaustionSeconds === 0
-                  ? 'budget exhausted'
+                  ? (formatBudgetLeft(left).overspent ?? 'budget exhausted')
                   : s.timeToExhaustionSeconds !== undefined
                     ? `empty in ${formatSpan(s.timeToExhaustionSeconds)}`
                     : 'not burning'}
