@@ -7,13 +7,21 @@ import { TargetError } from '../collectors/redis/target';
 
 const CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
+/** Services that Prometheus's probe jobs probe (module openai, ollama, redis). */
+const PROBED_KINDS = new Set<string>(['vllm', 'ollama', 'redis']);
+
 export const probeCollector: CollectorDefinition = {
   name: 'probe',
   help: 'Synthetic probes, blackbox_exporter style: /probe?target=&module=ollama|openai|redis',
   defaultEnabled: true,
   roles: ['observability'],
-  // Probes run where Prometheus runs, so an idle cluster still has first-token SLIs.
-  fromInventory: (node) => (node.roles.includes('observability') ? new Map() : undefined),
+  // Probes keep first-token SLIs on an idle cluster. Prometheus's probe jobs ask the probed
+  // node's own exporter (observability nodes may run none), so nodes that serve an engine or a
+  // cache run it too; on observability nodes it serves ad-hoc probes.
+  fromInventory: (node) =>
+    node.roles.includes('observability') || node.services.some((s) => PROBED_KINDS.has(s.kind))
+      ? new Map()
+      : undefined,
   flags: [
     {
       name: 'probe.timeout',

@@ -152,7 +152,7 @@ describe('okome-provision render', () => {
     expect(readFileSync(join(dir, 'out/nginx/NODE-01/servers/engine.conf'), 'utf8')).toContain(
       'listen 127.0.86.41:8000;',
     );
-    expect(r.out).toContain('18 files for cluster okome');
+    expect(r.out).toContain('21 files for cluster okome');
   });
 
   it('reads the controller token file and URL flags', () => {

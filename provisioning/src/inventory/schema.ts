@@ -40,6 +40,37 @@ export type EngineKind = (typeof ENGINE_KINDS)[number];
 export const HOPS = ['ingress', 'cache', 'gateway', 'engine'] as const;
 export type Hop = (typeof HOPS)[number];
 
+/**
+ * The exporters' token-latency taps listen on the node's address at service port + this
+ * offset (8000 → 18000) and forward to the service, measuring the hop on the side.
+ */
+export const TAP_PORT_OFFSET = 10_000;
+/** The exporters' Ollama throughput tap listens on the Ollama port + this (11434 → 31434). */
+export const OLLAMA_TAP_PORT_OFFSET = 20_000;
+/** Service kinds on the token path that get a token-latency tap, and the hop each one is. */
+export const TAPPED_SERVICE_HOPS: Readonly<Partial<Record<ServiceKind, Hop>>> = {
+  nginx: 'ingress',
+  haproxy: 'ingress',
+  stream: 'cache',
+  gateway: 'gateway',
+  vllm: 'engine',
+  ollama: 'engine',
+};
+
+/** The port of a service's token-latency tap; undefined when the kind has none or it would not fit. */
+export function tapPort(service: { kind: ServiceKind; port: number }): number | undefined {
+  if (!TAPPED_SERVICE_HOPS[service.kind]) return undefined;
+  const p = service.port + TAP_PORT_OFFSET;
+  return p <= 65535 ? p : undefined;
+}
+
+/** The port of an Ollama service's throughput tap; undefined when it would not fit. */
+export function ollamaTapPort(service: { kind: ServiceKind; port: number }): number | undefined {
+  if (service.kind !== 'ollama') return undefined;
+  const p = service.port + OLLAMA_TAP_PORT_OFFSET;
+  return p <= 65535 ? p : undefined;
+}
+
 export const HEALTH_STATES = ['HEALTHY', 'DEGRADED', 'UNAVAILABLE', 'MAINTENANCE'] as const;
 export type HealthState = (typeof HEALTH_STATES)[number];
 
@@ -269,9 +300,20 @@ export const inventorySchema = z
           .object({ node: z.string(), port: port.default(9700) })
           .strict()
           .optional(),
+        /**
+         * Route the token path through the exporters' taps: nginx upstreams (and the simulated
+         * load) address each token-path service at its tap port (`tapPort`), so every hop is
+         * measured under real traffic. The hop then depends on its node's exporter.
+         */
+        taps: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Route the token path through the exporters' taps (service port + 10000); the hop then depends on its exporter",
+          ),
       })
       .strict()
-      .default({ scrapeInterval: '15s', evaluationInterval: '15s' }),
+      .default({ scrapeInterval: '15s', evaluationInterval: '15s', taps: false }),
     /**
      * Node health checks (seed 004): HEALTHY, DEGRADED above the memory threshold,
      * UNAVAILABLE when the node does not answer, MAINTENANCE when `maintenance` is set.

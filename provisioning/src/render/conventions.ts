@@ -29,8 +29,26 @@ export const JOBS = {
   prometheus: { job: 'prometheus', file: 'prometheus.json' },
   alertmanager: { job: 'alertmanager', file: 'alertmanager.json' },
   controller: { job: 'okome-controller', file: 'controller.json' },
+  probeOpenai: { job: 'okome-probe-openai', file: 'probe-openai.json' },
+  probeOllama: { job: 'okome-probe-ollama', file: 'probe-ollama.json' },
+  probeRedis: { job: 'okome-probe-redis', file: 'probe-redis.json' },
 } as const;
 export type TargetJob = keyof typeof JOBS;
+
+/**
+ * Blackbox-style probe jobs (`/probe?target=&module=`): the module each one asks for. Their
+ * file_sd targets are the probed service's URL; the exporter that runs the probe is carried in
+ * the `PROBER_LABEL` target label and becomes `__address__` by relabeling.
+ */
+export const PROBE_JOBS = {
+  probeOpenai: 'openai',
+  probeOllama: 'ollama',
+  probeRedis: 'redis',
+} as const satisfies Partial<Record<TargetJob, string>>;
+export type ProbeJob = keyof typeof PROBE_JOBS;
+
+/** Target label (dropped after relabeling, as every `__` label) naming the probing exporter. */
+export const PROBER_LABEL = '__tmp_okome_prober';
 
 export const RECEIVER = {
   controller: 'okome-controller',

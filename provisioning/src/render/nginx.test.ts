@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { loadInventory } from '../inventory/load';
 import { INVENTORY_DIR } from '../inventory/query';
+import { TAP_PORT_OFFSET } from '../inventory/schema';
+import type { Inventory } from '../inventory/schema';
 import { RenderError } from './errors';
 import {
   nginxUpstreamName,
@@ -24,8 +26,8 @@ describe('renderNginxUpstream', () => {
     expect(directives(renderNginxUpstream(kage, 'ollama'))).toEqual([
       'upstream okome_ollama {',
       'least_conn;',
-      'server node-gpu-mobile:11434 max_fails=2 fail_timeout=30s;',
-      'server node-gpu-primary:11434 max_fails=2 fail_timeout=30s;',
+      'server node-gpu-mobile:21434 max_fails=2 fail_timeout=30s;',
+      'server node-gpu-primary:21434 max_fails=2 fail_timeout=30s;',
       'keepalive 32;',
       '}',
     ]);
@@ -42,9 +44,9 @@ describe('renderNginxUpstream', () => {
       l.startsWith('server '),
     );
     expect(servers).toEqual([
-      'server 192.168.86.30:8000 weight=10 max_fails=2 fail_timeout=30s;',
-      'server 192.168.86.47:8000 max_fails=2 fail_timeout=30s backup;',
-      'server 192.168.86.48:8000 max_fails=2 fail_timeout=30s backup;',
+      'server 192.168.86.30:18000 weight=10 max_fails=2 fail_timeout=30s;',
+      'server 192.168.86.47:18000 max_fails=2 fail_timeout=30s backup;',
+      'server 192.168.86.48:18000 max_fails=2 fail_timeout=30s backup;',
     ]);
   });
 
@@ -58,9 +60,9 @@ describe('renderNginxUpstream', () => {
       l.startsWith('server '),
     );
     expect(servers.map((s) => s.split(' ')[1])).toEqual([
-      '192.168.86.30:8000',
-      '192.168.86.47:8000',
-      '192.168.86.48:8000',
+      '192.168.86.30:18000',
+      '192.168.86.47:18000',
+      '192.168.86.48:18000',
     ]);
   });
 
@@ -71,10 +73,10 @@ describe('renderNginxUpstream', () => {
       'NODE-08': 'enabled',
     });
     const servers = directives(text).filter((l) => l.startsWith('server '));
-    expect(servers[0]).toMatch(/^server 192\.168\.86\.30:8000 .* down;$/);
+    expect(servers[0]).toMatch(/^server 192\.168\.86\.30:18000 .* down;$/);
     expect(servers[1]).toMatch(/backup down;$/);
     expect(servers[2]).not.toMatch(/down/);
-    expect(text).toContain('# CORE vllm drain');
+    expect(text).toContain('# CORE vllm drain via tap → :8000');
   });
 
   it('does not render backup in a hash pool (nginx rejects it) but says so', () => {
@@ -94,7 +96,56 @@ describe('renderNginxUpstream', () => {
     const servers = directives(renderNginxUpstream(kage, 'ollama', {}, { loopback: true })).filter(
       (l) => l.startsWith('server '),
     );
-    expect(servers.map((s) => s.split(' ')[1])).toEqual(['127.0.250.3:11434', '127.0.250.4:11434']);
+    expect(servers.map((s) => s.split(' ')[1])).toEqual(['127.0.250.3:21434', '127.0.250.4:21434']);
+  });
+
+  it('routes each backend through its exporter tap (port + TAP_PORT_OFFSET) only with taps on', () => {
+    expect(okome.observability.taps).toBe(true);
+    const servers = (inv: Inventory) =>
+      directives(renderNginxUpstream(inv, 'stream'))
+        .filter((l) => l.startsWith('server '))
+        .map((l) => l.split(' ')[1]);
+    expect(servers(okome)).toEqual(
+      ['43', '44', '45', '46'].map((d) => `192.168.86.${d}:${8090 + TAP_PORT_OFFSET}`),
+    );
+    const direct = { ...okome, observability: { ...okome.observability, taps: false } };
+    expect(servers(direct)).toEqual(['43', '44', '45', '46'].map((d) => `192.168.86.${d}:8090`));
+    expect(renderNginxUpstream(direct, 'stream')).not.toContain('via tap');
+  });
+
+  it('leaves a backend without a tap (no token-path kind, or past port 65535) on its port', () => {
+    const core = okome.nodes.find((n) => n.id === 'CORE')!;
+    const odd = {
+      ...okome,
+      nodes: okome.nodes.map((n) =>
+        n === core
+          ? {
+              ...n,
+              services: [
+                ...n.services,
+                { name: 'tf', kind: 'tensorflow' as const, port: 8501 },
+                { name: 'high', kind: 'vllm' as const, port: 60000 },
+              ],
+            }
+          : n,
+      ),
+      routing: {
+        pools: [
+          {
+            ...okome.routing.pools[1]!,
+            failoverOrder: [],
+            backends: [
+              { node: 'CORE', service: 'tf', weight: 1, backup: false },
+              { node: 'CORE', service: 'high', weight: 1, backup: false },
+            ],
+          },
+        ],
+      },
+    };
+    const servers = directives(renderNginxUpstream(odd, 'engine'))
+      .filter((l) => l.startsWith('server '))
+      .map((l) => l.split(' ')[1]);
+    expect(servers).toEqual(['192.168.86.30:8501', '192.168.86.30:60000']);
   });
 
   it('names an unknown pool and lists the real ones', () => {

@@ -2,6 +2,7 @@
 // rewrites on drain/disable), one `server` block per pool and frontend, and a standalone main
 // config that includes both folders so a non-system nginx can run them (`nginx -p -c`).
 import { posix } from 'node:path';
+import { tapPort } from '../inventory/schema';
 import type { BackendState, Inventory, Pool } from '../inventory/schema';
 import type { AddressOptions } from './common';
 import { generatedHeader, nodeAddress, requireNode } from './common';
@@ -39,6 +40,11 @@ const KEEPALIVE_CONNECTIONS = 32;
  * The `upstream okome_<pool> { … }` block of one pool. `state` is the controller's view of
  * that pool (`RoutingState[pool]`): a backend in `drain` or `disabled` is rendered `down`
  * (nginx OSS has no drain; `down` stops new requests while open streams finish).
+ *
+ * With `observability.taps` each token-path backend is addressed at its exporter's tap
+ * (service port + TAP_PORT_OFFSET), which streams to the service and measures the hop. Like any
+ * sidecar proxy the hop then depends on its exporter: an exporter down is that backend down
+ * (nginx's max_fails marks it and fails over). Without taps no routed traffic is measured.
  */
 export function renderNginxUpstream(
   inv: Inventory,
@@ -62,12 +68,14 @@ export function renderNginxUpstream(
         `pool "${pool.name}": node "${node.id}" has no service "${backend.service}"`,
       );
     const backendState = state[backend.node] ?? 'enabled';
-    const params = [`${nodeAddress(inv, node.id, opts)}:${service.port}`];
+    const tapped = inv.observability.taps ? tapPort(service) : undefined;
+    const params = [`${nodeAddress(inv, node.id, opts)}:${tapped ?? service.port}`];
     if (backend.weight !== 1) params.push(`weight=${backend.weight}`);
     params.push(`max_fails=${pool.maxFails}`, `fail_timeout=${pool.failTimeout}`);
     if (backend.backup && !hashing) params.push('backup');
     if (backendState !== 'enabled') params.push('down');
     const note = [node.id, backend.service, backendState];
+    if (tapped) note.push(`via tap → :${service.port}`);
     if (backend.backup && hashing) note.push('backup ignored: not supported with hash');
     lines.push(`    server ${params.join(' ')};  # ${note.join(' ')}`);
   }

@@ -45,6 +45,17 @@ describe('renderPrometheusConfig', () => {
       { job_name: 'prometheus', file_sd_configs: [{ files: ['targets/prometheus.json'] }] },
       { job_name: 'alertmanager', file_sd_configs: [{ files: ['targets/alertmanager.json'] }] },
       { job_name: 'okome-controller', file_sd_configs: [{ files: ['targets/controller.json'] }] },
+      ...(['openai', 'ollama', 'redis'] as const).map((module) => ({
+        job_name: `okome-probe-${module}`,
+        file_sd_configs: [{ files: [`targets/probe-${module}.json`] }],
+        metrics_path: '/probe',
+        params: { module: [module] },
+        relabel_configs: [
+          { source_labels: ['__address__'], target_label: '__param_target' },
+          { source_labels: ['__param_target'], target_label: 'instance' },
+          { source_labels: ['__tmp_okome_prober'], target_label: '__address__' },
+        ],
+      })),
     ]);
   });
 

@@ -6,7 +6,8 @@ import { stringify } from 'yaml';
 import { isLoopback } from '../inventory/loopback';
 import type { Inventory } from '../inventory/schema';
 import { durationMs, generatedHeader, requireNode } from './common';
-import { JOBS, LABEL } from './conventions';
+import { JOBS, LABEL, PROBE_JOBS, PROBER_LABEL } from './conventions';
+import type { TargetJob } from './conventions';
 import { RenderError } from './errors';
 import { targetJobs } from './targets';
 
@@ -33,6 +34,29 @@ function scrapeTimeout(interval: string): string | undefined {
   return ms < DEFAULT_SCRAPE_TIMEOUT_MS ? interval : undefined;
 }
 
+/**
+ * One scrape job. Probe jobs follow the blackbox_exporter pattern: the file_sd target is the
+ * probed URL, which becomes `target=` (and `instance`); the scrape goes to the exporter named
+ * by the target's prober label, at `/probe?module=…`.
+ */
+function scrapeConfig(job: TargetJob, targetsDir: string): Record<string, unknown> {
+  const base = {
+    job_name: JOBS[job].job,
+    file_sd_configs: [{ files: [posix.join(targetsDir, JOBS[job].file)] }],
+  };
+  if (!(job in PROBE_JOBS)) return base;
+  return {
+    ...base,
+    metrics_path: '/probe',
+    params: { module: [PROBE_JOBS[job as keyof typeof PROBE_JOBS]] },
+    relabel_configs: [
+      { source_labels: ['__address__'], target_label: '__param_target' },
+      { source_labels: ['__param_target'], target_label: 'instance' },
+      { source_labels: [PROBER_LABEL], target_label: '__address__' },
+    ],
+  };
+}
+
 export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOptions): string {
   const node = requireNode(inv, opts.node);
   if (!node.roles.includes('observability'))
@@ -55,10 +79,7 @@ export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOpt
       alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: opts.alertmanagers }] }],
     },
     ...(opts.rulesDir ? { rule_files: [posix.join(opts.rulesDir, '*.rules.yml')] } : {}),
-    scrape_configs: targetJobs(inv).map((job) => ({
-      job_name: JOBS[job].job,
-      file_sd_configs: [{ files: [posix.join(opts.targetsDir, JOBS[job].file)] }],
-    })),
+    scrape_configs: targetJobs(inv).map((job) => scrapeConfig(job, opts.targetsDir)),
   };
   const notes = [
     'Scrape targets come from file_sd files; re-render them to change targets without a restart.',

@@ -66,8 +66,51 @@ describe('file_sd targets', () => {
       ...okome,
       observability: { ...okome.observability, controller: undefined },
     };
-    expect(targetJobs(noController)).toEqual(['exporter', 'prometheus', 'alertmanager']);
+    expect(targetJobs(noController)).toEqual([
+      'exporter',
+      'prometheus',
+      'alertmanager',
+      'probeOpenai',
+      'probeOllama',
+      'probeRedis',
+    ]);
     expect(controllerUrl(noController)).toBeUndefined();
+  });
+
+  it("probes every engine and cache from its own node's exporter, at the service port", () => {
+    const loop = { loopback: true };
+    const core = targetGroups(okome, 'probeOllama', loop);
+    expect(core).toEqual([
+      {
+        targets: ['http://127.0.86.30:11434'],
+        labels: {
+          cluster: 'okome',
+          node: 'CORE',
+          role: 'gpu-core',
+          service: 'ollama',
+          __tmp_okome_prober: '127.0.86.30:9464',
+        },
+      },
+    ]);
+    const openai = targetGroups(okome, 'probeOpenai', loop);
+    expect(openai.map((g) => g.targets[0])).toEqual([
+      'http://127.0.86.30:8000',
+      'http://127.0.86.47:8000',
+      'http://127.0.86.48:8000',
+    ]);
+    const redis = targetGroups(okome, 'probeRedis', loop);
+    expect(redis.map((g) => [g.targets[0], g.labels.__tmp_okome_prober])).toEqual(
+      ['43', '44', '45', '46'].map((d) => [`redis://127.0.86.${d}:6379`, `127.0.86.${d}:9464`]),
+    );
+    // No engines, no probe job: a cluster without a cache has no empty probe-redis file.
+    const noCache = {
+      ...okome,
+      nodes: okome.nodes.map((n) => ({
+        ...n,
+        services: n.services.filter((s) => s.kind !== 'redis'),
+      })),
+    };
+    expect(targetJobs(noCache)).not.toContain('probeRedis');
   });
 
   it('renders a JSON file Prometheus reads', () => {

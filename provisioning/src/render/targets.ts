@@ -4,8 +4,8 @@
 import type { Inventory, InventoryNode, ServiceKind } from '../inventory/schema';
 import type { AddressOptions } from './common';
 import { exporterNodes, nodeAddress, observabilityNodes } from './common';
-import { JOBS, LABEL } from './conventions';
-import type { TargetJob } from './conventions';
+import { JOBS, LABEL, PROBER_LABEL } from './conventions';
+import type { ProbeJob, TargetJob } from './conventions';
 
 export interface TargetGroup {
   targets: string[];
@@ -33,6 +33,44 @@ function serviceGroups(inv: Inventory, kind: ServiceKind, opts: AddressOptions):
   );
 }
 
+/** Service kinds each probe job probes, and how a target of that kind is written. */
+const PROBED: Record<ProbeJob, { kind: ServiceKind; scheme: string }> = {
+  probeOpenai: { kind: 'vllm', scheme: 'http' },
+  probeOllama: { kind: 'ollama', scheme: 'http' },
+  probeRedis: { kind: 'redis', scheme: 'redis' },
+};
+
+/**
+ * One group per probed service: the target is the service's own port (not its tap: a probe
+ * is the SLI of the service, and through a tap it would count as hop traffic). The probe runs
+ * on the probed node's own exporter — every node that serves an engine or a cache runs one,
+ * while observability nodes may not (the local stack runs none there) — so a probe result
+ * also says the node is reachable from Prometheus, as a scrape of that node would.
+ */
+function probeGroups(inv: Inventory, job: ProbeJob, opts: AddressOptions): TargetGroup[] {
+  const { kind, scheme } = PROBED[job];
+  const probers = new Set(exporterNodes(inv).map((n) => n.id));
+  return inv.nodes
+    .filter((n) => probers.has(n.id))
+    .flatMap((node) =>
+      node.services
+        .filter((s) => s.kind === kind)
+        .map((s) => {
+          const address = nodeAddress(inv, node.id, opts);
+          return {
+            targets: [`${scheme}://${address}:${s.port}`],
+            labels: {
+              [LABEL.cluster]: inv.cluster,
+              [LABEL.node]: node.id,
+              [LABEL.role]: node.roles[0] as string,
+              service: s.name,
+              [PROBER_LABEL]: `${address}:${node.exporterPort}`,
+            },
+          };
+        }),
+    );
+}
+
 /** Target groups of one scrape job; one group per target so each keeps its own node label. */
 export function targetGroups(
   inv: Inventory,
@@ -55,6 +93,10 @@ export function targetGroups(
       const node = inv.nodes.find((n) => n.id === ctl.node);
       return node ? [group(inv, node, ctl.port, opts, 'controller')] : [];
     }
+    case 'probeOpenai':
+    case 'probeOllama':
+    case 'probeRedis':
+      return probeGroups(inv, job, opts);
   }
 }
 

@@ -3,6 +3,7 @@
 // counters and histograms.
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { ollamaTapPort, OLLAMA_TAP_PORT_OFFSET } from '@okome/provisioning';
 import type { Inventory, InventoryNode } from '@okome/provisioning';
 import type {
   Collector,
@@ -50,17 +51,25 @@ export function ollamaConfigFromOptions(o: Options): OllamaCollectorConfig {
 
 /**
  * With an inventory the throughput tap listens on the node's address at the Ollama port plus
- * this offset (11434 → 31434); the token-latency taps use +10000, so both can front the same
- * Ollama. `--ollama.tap.listen=` (empty) turns it off.
+ * OLLAMA_TAP_PORT_OFFSET (11434 → 31434; defined in @okome/provisioning); the token-latency
+ * tap (+10000) forwards to it, so one request is seen by both. `--ollama.tap.listen=` (empty)
+ * turns it off.
  */
-export const OLLAMA_TAP_PORT_OFFSET = 20_000;
+export { OLLAMA_TAP_PORT_OFFSET };
+
+/** The Ollama service the ollama collector (and its throughput tap) fronts: the node's first. */
+export function tappedOllamaService(
+  node: InventoryNode,
+): InventoryNode['services'][number] | undefined {
+  return node.services.find((s) => s.kind === 'ollama');
+}
 
 /** The node's first ollama service → its URL, tap address and models; undefined when none. */
 export function ollamaOptionsFromInventory(
   node: InventoryNode,
   inventory: Inventory,
 ): Map<string, FlagValue> | undefined {
-  const svc = node.services.find((s) => s.kind === 'ollama');
+  const svc = tappedOllamaService(node);
   if (!svc) return undefined;
   const host = node.address.includes(':') ? `[${node.address}]` : node.address;
   const models = new Set([
@@ -71,8 +80,8 @@ export function ollamaOptionsFromInventory(
     ['ollama.url', `http://${host}:${svc.port}`],
     ['ollama.models', [...models]],
   ]);
-  const tapPort = svc.port + OLLAMA_TAP_PORT_OFFSET;
-  if (tapPort <= 65535) m.set('ollama.tap.listen', `${host}:${tapPort}`);
+  const tapPort = ollamaTapPort(svc);
+  if (tapPort) m.set('ollama.tap.listen', `${host}:${tapPort}`);
   return m;
 }
 

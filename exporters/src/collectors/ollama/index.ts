@@ -3,6 +3,7 @@ export {
   OllamaCollector,
   ollamaConfigFromOptions,
   OLLAMA_TAP_PORT_OFFSET,
+  tappedOllamaService,
 } from './collector';
 export type { OllamaCollectorConfig } from './collector';
 export { OllamaTapMetrics, DURATION_BUCKETS } from './tap-metrics';

@@ -1,4 +1,6 @@
 import { loadInventory, resolveInventoryPath, toLoopback } from '@okome/provisioning';
+import { OLLAMA_TAP_PORT_OFFSET, TAP_PORT_OFFSET } from '@okome/provisioning';
+import { ollamaOptionsFromInventory } from '../ollama/collector';
 import { joinTapSpecs, parseTapSpec, tapsFromInventory } from './taps';
 
 describe('tap specs', () => {
@@ -54,5 +56,19 @@ describe('tap specs', () => {
       }),
     ]);
     expect(tapsFromInventory(node('NODE-09'), inv)).toEqual([]);
+  });
+
+  it('chains the Ollama token tap into the Ollama throughput tap, so both see a request', () => {
+    const inv = toLoopback(loadInventory(resolveInventoryPath('okome')));
+    const core = inv.nodes.find((n) => n.id === 'CORE')!;
+    const specs = tapsFromInventory(core, inv).map((t) => parseTapSpec(t));
+    const ollamaTap = ollamaOptionsFromInventory(core, inv)?.get('ollama.tap.listen');
+    expect(ollamaTap).toBe(`127.0.86.30:${11434 + OLLAMA_TAP_PORT_OFFSET}`);
+    expect(specs.find((s) => s.name === 'ollama')).toMatchObject({
+      listen: `127.0.86.30:${11434 + TAP_PORT_OFFSET}`,
+      upstream: `http://${ollamaTap}`,
+    });
+    // Other engines on the node still go straight to their service.
+    expect(specs.find((s) => s.name === 'vllm')?.upstream).toBe('http://127.0.86.30:8000');
   });
 });

@@ -2,7 +2,14 @@
 // derived from the inventory — one tap per token-path service of the node, listening on the
 // node's address at the service port + TAP_PORT_OFFSET, so routing can point a hop through it.
 import type { Inventory, InventoryNode, ServiceKind } from '@okome/provisioning';
-import { HOPS } from '@okome/provisioning';
+import {
+  HOPS,
+  ollamaTapPort,
+  tapPort,
+  TAP_PORT_OFFSET,
+  TAPPED_SERVICE_HOPS,
+} from '@okome/provisioning';
+import { tappedOllamaService } from '../ollama/collector';
 import { FlagError } from '../../core/flags';
 import type { StreamFormat } from './stream';
 
@@ -15,7 +22,8 @@ export interface TapSpec {
   engine: string;
 }
 
-export const TAP_PORT_OFFSET = 10_000;
+/** Defined in @okome/provisioning (the renderers route to it); re-exported for callers here. */
+export { TAP_PORT_OFFSET };
 
 export class TapSpecError extends FlagError {
   constructor(message: string) {
@@ -79,14 +87,7 @@ export function parseTapSpec(text: string): TapSpec {
   return spec;
 }
 
-const HOP_OF: Partial<Record<ServiceKind, { hop: string; format?: StreamFormat }>> = {
-  nginx: { hop: 'ingress' },
-  haproxy: { hop: 'ingress' },
-  stream: { hop: 'cache' },
-  gateway: { hop: 'gateway' },
-  vllm: { hop: 'engine', format: 'sse' },
-  ollama: { hop: 'engine', format: 'ndjson' },
-};
+const FORMAT_OF: Partial<Record<ServiceKind, StreamFormat>> = { vllm: 'sse', ollama: 'ndjson' };
 
 /**
  * The engine label of a tap: the kind for engines; for relays (nginx, stream, gateway) the
@@ -102,16 +103,22 @@ function engineFor(kind: ServiceKind, inv: Inventory): string {
   return [...counts].sort((a, b) => b[1] - a[1])[0]?.[0] ?? 'unknown';
 }
 
-/** Tap specs for one node of an inventory, as `--tap` strings (flag values). */
+/**
+ * Tap specs for one node of an inventory, as `--tap` strings (flag values). The Ollama the
+ * ollama collector fronts with its throughput tap (+20000) is reached through that tap, so a
+ * request through the token tap (+10000) is measured by both: token tap → Ollama tap → Ollama.
+ * (Turning the Ollama tap off with `--ollama.tap.listen=` then needs an explicit `--tap`.)
+ */
 export function tapsFromInventory(node: InventoryNode, inv: Inventory): string[] {
   const out: string[] = [];
+  const chained = tappedOllamaService(node);
   for (const svc of node.services) {
-    const h = HOP_OF[svc.kind];
-    if (!h) continue;
-    const port = svc.port + TAP_PORT_OFFSET;
-    if (port > 65535) continue;
+    const hop = TAPPED_SERVICE_HOPS[svc.kind];
+    const port = tapPort(svc);
+    if (!hop || !port) continue;
+    const next = svc === chained ? ollamaTapPort(svc) : undefined;
     out.push(
-      `${svc.name}=${node.address}:${port},http://${node.address}:${svc.port},${h.hop},${h.format ?? 'auto'},${engineFor(svc.kind, inv)}`,
+      `${svc.name}=${node.address}:${port},http://${node.address}:${next ?? svc.port},${hop},${FORMAT_OF[svc.kind] ?? 'auto'},${engineFor(svc.kind, inv)}`,
     );
   }
   return out;
