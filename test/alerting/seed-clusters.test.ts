@@ -64,6 +64,40 @@ describe('okome-slo generate + test on every seed cluster', () => {
   });
 });
 
+describe('okome-slo import → generate → test for the shipped Sloth and OpenSLO examples', () => {
+  it.each([
+    ['sloth', 'sloth-gateway.yaml', 'okome'],
+    ['openslo', 'openslo-engine.yaml', 'kage-bunshin'],
+  ])(
+    '%s',
+    (from, example, cluster) => {
+      const dir = mkdtempSync(join(tmpdir(), `okome-slo-${from}-`));
+      try {
+        const spec = join(dir, `${cluster}.yaml`);
+        const imp = okomeSlo([
+          'import',
+          '--from',
+          from,
+          join('alerting', 'examples', example),
+          '--out',
+          spec,
+        ]);
+        expect([imp.status, imp.stderr]).toEqual([0, expect.stringContaining(`wrote ${spec}`)]);
+        expect(readFileSync(spec, 'utf8')).toContain('version: okome-slo/v1');
+        const out = join(dir, 'rules');
+        expect(
+          okomeSlo(['generate', '--spec', spec, '--out', out, '--time-scale', '60']).status,
+        ).toBe(0);
+        const test = okomeSlo(['test', out]);
+        expect([test.status, test.stdout]).toEqual([0, expect.stringContaining('PASS')]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    10 * 60_000,
+  );
+});
+
 describe('okome-slo CLI errors', () => {
   it('reports an invalid spec with file:line path and exit 1', () => {
     const dir = mkdtempSync(join(tmpdir(), 'okome-slo-bad-'));
