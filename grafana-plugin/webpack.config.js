@@ -75,7 +75,7 @@ function renderPluginJson(content) {
   return `${JSON.stringify(json, null, 2)}\n`;
 }
 
-module.exports = (env = {}) => {
+const config = (env = {}) => {
   const production = Boolean(env.production);
   return {
     mode: production ? 'production' : 'development',
@@ -141,3 +141,7 @@ module.exports = (env = {}) => {
     ],
   };
 };
+
+module.exports = config;
+// For the unit test of the plugin.json that lands in dist/.
+module.exports.renderPluginJson = renderPluginJson;
