@@ -116,7 +116,7 @@ describe('/api/v1/drills', () => {
       true,
       0,
       -1,
-      1e309,
+      1.5e300,
       'x',
       '',
       'isolate-core-gpu',

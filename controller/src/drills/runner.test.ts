@@ -2,7 +2,7 @@
 // each transition, each abort reason, and the rollback that always runs.
 import { FakeFaults, finished, harness, testScenario } from './fakes.test-support';
 import type { Harness } from './fakes.test-support';
-import { PreflightError } from './service';
+import { DrillService, PreflightError } from './service';
 import type { DrillRecord } from './types';
 
 let h: Harness;
@@ -266,9 +266,10 @@ describe('preflight', () => {
     ],
     [
       'min-healthy',
-      (x: Harness) =>
-        x.routing.put('engine', 'NODE-07', 'disabled') ||
-        x.routing.put('engine', 'NODE-08', 'disabled'),
+      (x: Harness) => {
+        x.routing.put('engine', 'NODE-07', 'disabled');
+        x.routing.put('engine', 'NODE-08', 'disabled');
+      },
     ],
     ['scenario-allowed', (x: Harness) => (x.opts.inventory.drills.allowed = [])],
   ])('refuses when %s does not hold, and injects nothing', async (check, breakIt) => {
@@ -324,7 +325,6 @@ describe('replay after a crash', () => {
     // "kill -9": the journal stays as it is on disk; a new service over the same state dir starts.
     const onDisk = h.service.journal.load(out.id)!;
     expect(onDisk.status).toBe('running');
-    const { DrillService } = await import('./service');
     const stuckFaults = [...h.faults.faults];
     const second = new DrillService({ ...h.opts });
     const replayed = await second.replay();
