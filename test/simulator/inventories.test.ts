@@ -67,42 +67,45 @@ describe('okome-sim CLI reliability', () => {
   it('refuses to start twice on one state dir, and `down` cleans up after a crash', async () => {
     const sim = await acquireSimulator('blackroad', 9850);
     if (!sim.owned) return; // someone else's simulator: not ours to crash
-    const state = await sim.state();
-    const stateDir = state.stateDir;
-    await expect(
-      cli([
-        'up',
-        '--inventory',
-        'blackroad',
-        '--state-dir',
-        stateDir,
-        '--control-listen',
-        '127.0.0.1:9851',
-      ]),
-    ).rejects.toMatchObject({
-      code: 1,
-      stderr: expect.stringContaining('already running'),
-    });
-    // Crash the simulator: its redis-server and nginx children stay behind...
-    const children = state.nodes
-      .flatMap((n) => n.services)
-      .filter((s) => s.pid)
-      .map((s) => s.pid as number);
-    expect(children.length).toBeGreaterThanOrEqual(3);
-    process.kill(state.pid, 'SIGKILL');
-    await eventually(async () => {
-      if (!gone(state.pid)) throw new Error('still running');
-    });
-    for (const pid of children) expect(gone(pid)).toBe(false);
-    // ...and `down` finds them from the pid files.
-    const { stdout } = await cli(['down', '--state-dir', stateDir]);
-    expect(stdout).toMatch(/cleaned \d+ leftover process/);
-    for (const pid of children) expect(gone(pid)).toBe(true);
-    const status = await cli(['status', '--state-dir', stateDir]).catch(
-      (e: { code: number; stdout: string }) => e,
-    );
-    expect(status).toMatchObject({ code: 3 });
-    await sim.stop();
+    try {
+      const state = await sim.state();
+      const stateDir = state.stateDir;
+      await expect(
+        cli([
+          'up',
+          '--inventory',
+          'blackroad',
+          '--state-dir',
+          stateDir,
+          '--control-listen',
+          '127.0.0.1:9851',
+        ]),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringContaining('already running'),
+      });
+      // Crash the simulator: its redis-server and nginx children stay behind...
+      const children = state.nodes
+        .flatMap((n) => n.services)
+        .filter((s) => s.pid)
+        .map((s) => s.pid as number);
+      expect(children.length).toBeGreaterThanOrEqual(3);
+      process.kill(state.pid, 'SIGKILL');
+      await eventually(async () => {
+        if (!gone(state.pid)) throw new Error('still running');
+      });
+      for (const pid of children) expect(gone(pid)).toBe(false);
+      // ...and `down` finds them from the pid files.
+      const { stdout } = await cli(['down', '--state-dir', stateDir]);
+      expect(stdout).toMatch(/cleaned \d+ leftover process/);
+      for (const pid of children) expect(gone(pid)).toBe(true);
+      const status = await cli(['status', '--state-dir', stateDir]).catch(
+        (e: { code: number; stdout: string }) => e,
+      );
+      expect(status).toMatchObject({ code: 3 });
+    } finally {
+      await sim.stop();
+    }
   });
 
   it('names a bad inventory with file, line and path and exits 2', async () => {
