@@ -213,7 +213,10 @@ describe('fake vLLM faults', () => {
         prompt: 'x',
         maxTokens: 2,
       });
-      expect((b.ttftMs ?? 0) - (a.ttftMs ?? 0)).toBeGreaterThan(300);
+      // Lower bounds hold however busy the machine is: the delay is added to the prefill.
+      expect(a.ok && b.ok).toBe(true);
+      expect(b.ttftMs ?? 0).toBeGreaterThanOrEqual(400 + model.firstTokenMs * 0.9);
+      expect(a.ttftMs ?? 0).toBeLessThan(b.ttftMs ?? 0);
     } finally {
       await fast.close();
       await slow.close();
