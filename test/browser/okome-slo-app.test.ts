@@ -122,6 +122,16 @@ describe('okome-slo-app in the preview shell', () => {
       }
       await settle();
       await screenshot(page, `topology-${theme}`);
+      // A node's side panel: its series over the time range and links to the dashboards.
+      await page.click('[data-testid="okome-topology-node-CORE"]');
+      await page.waitForSelector(
+        '[data-testid="okome-topology-side-panel"] >> text=Time to first token p95',
+      );
+      await page.waitForSelector(
+        '[data-testid="okome-topology-side-panel"] >> text=GPU arbitration',
+      );
+      await settle();
+      await screenshot(page, `topology-node-panel-${theme}`);
       expect(problems).toEqual([]);
     }
   }, 180_000);
