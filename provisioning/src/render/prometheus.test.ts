@@ -48,8 +48,10 @@ describe('renderPrometheusConfig', () => {
       ...(['openai', 'ollama', 'redis'] as const).map((module) => ({
         job_name: `okome-probe-${module}`,
         file_sd_configs: [{ files: [`targets/probe-${module}.json`] }],
+        scrape_interval: '1m',
+        scrape_timeout: '10s',
         metrics_path: '/probe',
-        params: { module: [module] },
+        params: { module: [module], ...(module === 'redis' ? {} : { max_tokens: ['2'] }) },
         relabel_configs: [
           { source_labels: ['__address__'], target_label: '__param_target' },
           { source_labels: ['__param_target'], target_label: 'instance' },

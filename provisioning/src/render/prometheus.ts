@@ -27,6 +27,9 @@ export interface PrometheusConfigOptions {
 }
 
 const DEFAULT_SCRAPE_TIMEOUT_MS = 10_000;
+const PROBE_INTERVAL = '1m';
+const PROBE_TIMEOUT = '10s';
+const PROBE_TOKENS = 2;
 
 /** A scrape timeout may not exceed the interval (short intervals are used by the simulator). */
 function scrapeTimeout(interval: string): string | undefined {
@@ -39,7 +42,11 @@ function scrapeTimeout(interval: string): string | undefined {
  * probed URL, which becomes `target=` (and `instance`); the scrape goes to the exporter named
  * by the target's prober label, at `/probe?module=…`.
  */
-function scrapeConfig(job: TargetJob, targetsDir: string): Record<string, unknown> {
+function scrapeConfig(
+  job: TargetJob,
+  targetsDir: string,
+  scrapeInterval: string,
+): Record<string, unknown> {
   const base = {
     job_name: JOBS[job].job,
     file_sd_configs: [{ files: [posix.join(targetsDir, JOBS[job].file)] }],
@@ -47,8 +54,17 @@ function scrapeConfig(job: TargetJob, targetsDir: string): Record<string, unknow
   if (!(job in PROBE_JOBS)) return base;
   return {
     ...base,
+    // A probe is a real generation: on a 72B at ~3 tok/s with one slot (seed 001) it takes
+    // seconds and holds the slot, so probes run once a minute (with a 10s deadline) whatever
+    // the scrape interval, and ask for 2 tokens — first token and one inter-token gap.
+    scrape_interval:
+      durationMs(scrapeInterval) > durationMs(PROBE_INTERVAL) ? scrapeInterval : PROBE_INTERVAL,
+    scrape_timeout: PROBE_TIMEOUT,
     metrics_path: '/probe',
-    params: { module: [PROBE_JOBS[job as keyof typeof PROBE_JOBS]] },
+    params: {
+      module: [PROBE_JOBS[job as keyof typeof PROBE_JOBS]],
+      ...(job === 'probeRedis' ? {} : { max_tokens: [String(PROBE_TOKENS)] }),
+    },
     relabel_configs: [
       { source_labels: ['__address__'], target_label: '__param_target' },
       { source_labels: ['__param_target'], target_label: 'instance' },
@@ -79,7 +95,9 @@ export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOpt
       alertmanagers: [{ api_version: 'v2', static_configs: [{ targets: opts.alertmanagers }] }],
     },
     ...(opts.rulesDir ? { rule_files: [posix.join(opts.rulesDir, '*.rules.yml')] } : {}),
-    scrape_configs: targetJobs(inv).map((job) => scrapeConfig(job, opts.targetsDir)),
+    scrape_configs: targetJobs(inv).map((job) =>
+      scrapeConfig(job, opts.targetsDir, scrapeInterval),
+    ),
   };
   const notes = [
     'Scrape targets come from file_sd files; re-render them to change targets without a restart.',
