@@ -1,7 +1,7 @@
 // Health checks: a component is healthy when its URL answers 2xx within the timeout.
 import { request } from 'node:http';
 
-export function httpHealthy(url: string, timeoutMs = 1500): Promise<boolean> {
+export function httpHealthy(url: string, timeoutMs = 4000): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request(url, { method: 'GET', timeout: timeoutMs }, (res) => {
       res.resume();
