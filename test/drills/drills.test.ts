@@ -62,7 +62,7 @@ async function waitDone(id: string, timeoutMs = 200_000): Promise<DrillRecord> {
  * other engineers' changes; the drills must leave whatever they found exactly as it was).
  */
 async function calm(): Promise<ClusterState> {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 180_000;
   let last = '';
   let since = Date.now();
   for (;;) {
@@ -73,7 +73,13 @@ async function calm(): Promise<ClusterState> {
       last = key;
       since = Date.now();
     }
-    if (!list.active && !s.drillFaults.length && Date.now() - since >= 3000) return s;
+    // A drill refuses to start while a page fires (preflight); on the shared stack pages come
+    // and go with other suites' load, so wait for a quiet moment.
+    const pages = await getJson<unknown[]>(
+      `${STACK.alertmanager[0]}/api/v2/alerts?filter=severity%3D%22page%22&silenced=false&inhibited=false`,
+    );
+    if (!list.active && !s.drillFaults.length && !pages.length && Date.now() - since >= 3000)
+      return s;
     if (Date.now() > deadline) throw new Error(`cluster not calm: ${key} active=${list.active}`);
     await new Promise((r) => setTimeout(r, 1000));
   }
