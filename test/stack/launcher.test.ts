@@ -2,6 +2,7 @@
 // in its own state dir and addresses, so it runs beside the shared e2e stack.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { processIsRunning } from '@okome/provisioning';
@@ -131,6 +132,32 @@ describe('okome-stack without the simulator', () => {
 });
 
 describe('okome-stack bad input', () => {
+  it('refuses to start over an address in use and starts nothing', async () => {
+    const squatter = createServer((socket) => socket.end());
+    await new Promise<void>((resolve) => squatter.listen(9090, '127.0.77.11', resolve));
+    const stateDir = mkdtempSync(join(tmpdir(), 'okome-stack-busy-'));
+    try {
+      const res = spawnSync(
+        process.execPath,
+        [STACK_CLI, 'up', '--inventory', inventory, '--detach', '--state-dir', stateDir],
+        { encoding: 'utf8', timeout: 60_000 },
+      );
+      expect(res.status).toBe(1);
+      expect(res.stderr).toContain('address already in use: prometheus-OBS-1 (127.0.77.11:9090)');
+      const status = spawnSync(
+        process.execPath,
+        [STACK_CLI, 'status', '--json', '--state-dir', stateDir],
+        {
+          encoding: 'utf8',
+        },
+      );
+      expect((JSON.parse(status.stdout) as { components: unknown[] }).components).toEqual([]);
+    } finally {
+      await new Promise((resolve) => squatter.close(resolve));
+      rmSync(stateDir, { recursive: true, force: true });
+    }
+  });
+
   it('names the problem in a broken inventory', () => {
     const res = spawnSync(
       process.execPath,

@@ -8,7 +8,7 @@ import { resolveInventoryPath } from '../inventory/query';
 import type { Inventory } from '../inventory/schema';
 import type { ComponentSpec, StackContext } from './components';
 import { STACK_COMPONENTS, simulatorComponent } from './components';
-import { httpHealthy } from './health';
+import { httpHealthy, portInUse } from './health';
 import type { StackLayout } from './layout';
 import { StackError } from './errors';
 import { prepareStack } from './prepare';
@@ -69,6 +69,17 @@ async function startAll(
   specs: ComponentSpec[],
   log: (line: string) => void,
 ): Promise<void> {
+  // Another stack (or anything else) on a component's address would answer its health check
+  // and pass for it: refuse to start instead.
+  const taken = await Promise.all(
+    specs.map(async (spec) => ((await portInUse(spec.health)) ? spec : undefined)),
+  );
+  const busy = taken.filter((s): s is ComponentSpec => s !== undefined);
+  if (busy.length)
+    throw new StackError(
+      `address already in use: ${busy.map((s) => `${s.name} (${new URL(s.health).host})`).join(', ')}; ` +
+        "another okome-stack may be running ('okome-stack status', 'okome-stack down')",
+    );
   const started = specs.map((spec) => {
     log(`starting ${spec.name}`);
     const c = start(layout, spec);
