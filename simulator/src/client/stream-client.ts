@@ -40,6 +40,7 @@ export interface StreamRequest {
   /** Longest silence before the first byte or between chunks, default 30 s (a hang). */
   idleTimeoutMs?: number;
   onToken?: (text: string, atMs: number, model?: string) => void;
+  /** Connection pool to reuse; default none (one connection per request). */
   agent?: http.Agent;
 }
 
@@ -241,7 +242,8 @@ export function streamCompletion(req: StreamRequest): Promise<StreamResult> {
       url,
       {
         method: 'POST',
-        agent: req.agent,
+        // Without an agent, a fresh connection per request: no pooled socket hides a refusal.
+        agent: req.agent ?? false,
         headers: {
           'content-type': 'application/json',
           'content-length': Buffer.byteLength(payload),
