@@ -1,10 +1,16 @@
 // The page the shell runs in: Grafana's boot data first (runtime's config reads it at import),
 // then the bundle. The banner says plainly that this is not Grafana.
 export type ThemeName = 'dark' | 'light';
+/** The signed-in user's org role; ?role=Viewer shows the pages as a Viewer sees them. */
+export type PreviewRole = 'Viewer' | 'Editor' | 'Admin';
 
 const escapeScript = (json: string) => json.replace(/</g, '\\u003c');
 
-export function bootData(theme: ThemeName, appUrl: string): Record<string, unknown> {
+export function bootData(
+  theme: ThemeName,
+  appUrl: string,
+  role: PreviewRole = 'Admin',
+): Record<string, unknown> {
   return {
     assets: { dark: '', light: '' },
     navTree: [],
@@ -30,9 +36,9 @@ export function bootData(theme: ThemeName, appUrl: string): Record<string, unkno
       name: 'Preview',
       orgId: 1,
       orgName: 'okome',
-      orgRole: 'Admin',
+      orgRole: role,
       isSignedIn: true,
-      isGrafanaAdmin: true,
+      isGrafanaAdmin: role === 'Admin',
       theme,
       timezone: 'browser',
       weekStart: 'browser',
@@ -43,7 +49,7 @@ export function bootData(theme: ThemeName, appUrl: string): Record<string, unkno
   };
 }
 
-export function indexHtml(theme: ThemeName, appUrl: string): string {
+export function indexHtml(theme: ThemeName, appUrl: string, role: PreviewRole = 'Admin'): string {
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -52,7 +58,7 @@ export function indexHtml(theme: ThemeName, appUrl: string): string {
 <title>OKOME SLO — preview shell (tests and demos only, not Grafana)</title>
 <link rel="icon" href="data:,">
 <script>
-window.grafanaBootData = ${escapeScript(JSON.stringify(bootData(theme, appUrl)))};
+window.grafanaBootData = ${escapeScript(JSON.stringify(bootData(theme, appUrl, role)))};
 window.__grafana_public_path__ = '/public/';
 </script>
 <link rel="stylesheet" href="/public/preview/main.css">

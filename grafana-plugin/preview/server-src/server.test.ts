@@ -167,6 +167,37 @@ describe('preview server', () => {
     }
   });
 
+  it('?role=Viewer signs the page in as a Viewer, and the plugin routes then refuse changes', async () => {
+    const page = await fetch(`${preview.url()}/a/okome-slo-app/drills?role=Viewer`);
+    const html = await page.text();
+    expect(html).toContain('"orgRole":"Viewer"');
+    const cookie = page.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0])
+      .join('; ');
+    expect(cookie).toContain('okome_preview_role=Viewer');
+    const before = up.seen.length;
+    const post = await fetch(
+      `${preview.url()}/api/plugin-proxy/okome-slo-app/controller/api/v1/drills`,
+      {
+        method: 'POST',
+        headers: { cookie, 'content-type': 'application/json' },
+        body: JSON.stringify({ scenario: 'lose-cache-node' }),
+      },
+    );
+    expect(post.status).toBe(403);
+    expect(up.seen.length).toBe(before);
+    const read = await fetch(
+      `${preview.url()}/api/plugin-proxy/okome-slo-app/controller/api/v1/drills`,
+      {
+        headers: { cookie },
+      },
+    );
+    expect(read.status).toBe(200);
+    const admin = await (await fetch(`${preview.url()}/a/okome-slo-app/drills`)).text();
+    expect(admin).toContain('"orgRole":"Admin"');
+  });
+
   it('needs the Editor role for routing changes (plugin.json reqRole)', async () => {
     const { resolveRoute } = await import('./routes');
     const { routes } = (await import('../../src/plugin.json')).default;

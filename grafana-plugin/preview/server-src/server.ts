@@ -7,7 +7,7 @@ import { normalize } from 'node:path';
 import pluginJson from '../../src/plugin.json';
 import { AssetResolver } from './assets';
 import { indexHtml } from './html';
-import type { ThemeName } from './html';
+import type { PreviewRole, ThemeName } from './html';
 import type { PreviewOptions } from './options';
 import { forward, sendJson } from './proxy';
 import { resolveRoute, RouteError } from './routes';
@@ -47,6 +47,16 @@ function themeOf(req: IncomingMessage, url: URL): ThemeName {
   if (q === 'light' || q === 'dark') return q;
   const cookie = /(?:^|;\s*)okome_preview_theme=(light|dark)/.exec(req.headers.cookie ?? '');
   return (cookie?.[1] as ThemeName | undefined) ?? 'dark';
+}
+
+/** ?role= (remembered in a cookie like the theme) switches the preview user's role; default Admin. */
+function roleOf(req: IncomingMessage, url: URL): PreviewRole {
+  const q = url.searchParams.get('role');
+  if (q === 'Viewer' || q === 'Editor' || q === 'Admin') return q;
+  const cookie = /(?:^|;\s*)okome_preview_role=(Viewer|Editor|Admin)/.exec(
+    req.headers.cookie ?? '',
+  );
+  return (cookie?.[1] as PreviewRole | undefined) ?? 'Admin';
 }
 
 export function createPreviewServer(opts: PreviewOptions, pluginRoot: string): PreviewServer {
@@ -129,7 +139,7 @@ export function createPreviewServer(opts: PreviewOptions, pluginRoot: string): P
           routes,
           path.slice(pluginProxyPrefix.length),
           method,
-          'Admin',
+          roleOf(req, url),
           settings.jsonData(),
           settings.secrets(),
         );
@@ -193,11 +203,19 @@ export function createPreviewServer(opts: PreviewOptions, pluginRoot: string): P
     }
     // Every other path is a page of the single-page shell (Grafana's routes).
     const theme = themeOf(req, url);
-    const html = indexHtml(theme, `http://${req.headers.host ?? `${opts.host}:${opts.port}`}/`);
+    const role = roleOf(req, url);
+    const html = indexHtml(
+      theme,
+      `http://${req.headers.host ?? `${opts.host}:${opts.port}`}/`,
+      role,
+    );
     res.writeHead(200, {
       'content-type': 'text/html; charset=utf-8',
       'cache-control': 'no-store',
-      'set-cookie': `okome_preview_theme=${theme}; Path=/; SameSite=Strict`,
+      'set-cookie': [
+        `okome_preview_theme=${theme}; Path=/; SameSite=Strict`,
+        `okome_preview_role=${role}; Path=/; SameSite=Strict`,
+      ],
     });
     res.end(method === 'HEAD' ? undefined : html);
   };
