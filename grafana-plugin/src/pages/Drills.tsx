@@ -39,8 +39,8 @@ export function Drills({ permission }: { permission?: StartPermission } = {}) {
   const preflight = usePolling(
     useCallback(
       (signal: AbortSignal) =>
-        selected ? dryRunDrill(selected, signal) : Promise.resolve(undefined),
-      [selected],
+        selected && perm.allowed ? dryRunDrill(selected, signal) : Promise.resolve(undefined),
+      [selected, perm.allowed],
     ),
     `${selected ?? ''}|${active ?? ''}`,
   );
@@ -101,6 +101,7 @@ export function Drills({ permission }: { permission?: StartPermission } = {}) {
   };
 
   const data = list.data;
+  const scenario = data?.scenarios.find((s) => s.name === selected);
   return (
     <PluginPage>
       <div data-testid={testIds.drills.container} className={styles.page}>
@@ -140,9 +141,10 @@ export function Drills({ permission }: { permission?: StartPermission } = {}) {
             {selected && preflight.error && (
               <ErrorState error={preflight.error} title={`Dry run of ${selected} failed`} />
             )}
-            {preflight.data && preflight.data.scenario === selected && (
+            {scenario && (perm.allowed ? preflight.data?.scenario === selected : true) && (
               <Preflight
-                dryRun={preflight.data}
+                scenario={scenario}
+                dryRun={perm.allowed ? preflight.data : undefined}
                 permission={perm}
                 busy={starting}
                 blockedBy={active}

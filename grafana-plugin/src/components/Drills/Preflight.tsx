@@ -2,7 +2,7 @@ import { css } from '@emotion/css';
 import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Icon, Text, useStyles2 } from '@grafana/ui';
 import React from 'react';
-import type { DryRunResponse } from '../../api/drillTypes';
+import type { DryRunResponse, ScenarioView } from '../../api/drillTypes';
 import { formatPercent, NO_VALUE } from '../../domain/format';
 import { testIds } from '../testIds';
 import type { StartPermission } from './role';
@@ -14,13 +14,16 @@ function routingText(r: DryRunResponse['expectedRouting'][number]): string {
 }
 
 export function Preflight({
+  scenario,
   dryRun,
   permission,
   busy,
   blockedBy,
   onStart,
 }: {
-  dryRun: DryRunResponse;
+  scenario: ScenarioView;
+  /** Absent for a Viewer: the dry run is a POST, which the plugin routes keep for Editors. */
+  dryRun?: DryRunResponse;
   permission: StartPermission;
   busy: boolean;
   /** Another drill is running (one at a time). */
@@ -32,11 +35,68 @@ export function Preflight({
     ? permission.reason
     : blockedBy
       ? `Drill ${blockedBy} is running: one drill at a time`
-      : !dryRun.preflight.ok
+      : !dryRun?.preflight.ok
         ? 'The preflight refuses this drill (see the failed checks)'
         : undefined;
   return (
     <div className={styles.box} data-testid={testIds.drills.preflight}>
+      {dryRun ? (
+        <DryRunView dryRun={dryRun} />
+      ) : (
+        <>
+          <Text element="h4">
+            {scenario.title || scenario.name}: {scenario.count} of{' '}
+            {scenario.candidates.join(', ') || NO_VALUE}
+          </Text>
+          <div>{scenario.description}</div>
+          <div>
+            Expected alerts:{' '}
+            {scenario.expectedAlerts.length
+              ? scenario.expectedAlerts.map(alertName).join(', ')
+              : NO_VALUE}
+          </div>
+          <Text color="secondary">The dry run (exact plan per target) needs the Editor role.</Text>
+        </>
+      )}
+      <div className={styles.actions}>
+        <Button
+          data-testid={testIds.drills.start}
+          icon="play"
+          disabled={Boolean(reason) || busy}
+          tooltip={reason}
+          onClick={onStart}
+        >
+          {busy ? 'Starting…' : 'Start drill'}
+        </Button>
+        {reason && (
+          <span data-testid={testIds.drills.startReason}>
+            <Text color="secondary">{reason}</Text>
+          </span>
+        )}
+      </div>
+    </div>
+  );
+}
+
+const getStyles = (theme: GrafanaTheme2) => ({
+  box: css({
+    padding: theme.spacing(2),
+    border: `1px solid ${theme.colors.border.medium}`,
+    borderRadius: theme.shape.radius.default,
+    display: 'flex',
+    flexDirection: 'column',
+    gap: theme.spacing(1),
+  }),
+  list: css({ margin: 0, paddingLeft: theme.spacing(3) }),
+  ok: css({ color: theme.colors.success.text }),
+  bad: css({ color: theme.colors.error.text }),
+  actions: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(2) }),
+});
+
+function DryRunView({ dryRun }: { dryRun: DryRunResponse }) {
+  const styles = useStyles2(getStyles);
+  return (
+    <>
       <Text element="h4">
         Preflight: {dryRun.scenario} on {dryRun.targets.join(', ') || NO_VALUE}
         {dryRun.simulated ? ' (simulated cluster)' : ''}
@@ -76,37 +136,6 @@ export function Preflight({
           ? dryRun.expectedRouting.map(routingText).join('; ')
           : NO_VALUE}
       </div>
-      <div className={styles.actions}>
-        <Button
-          data-testid={testIds.drills.start}
-          icon="play"
-          disabled={Boolean(reason) || busy}
-          tooltip={reason}
-          onClick={onStart}
-        >
-          {busy ? 'Starting…' : 'Start drill'}
-        </Button>
-        {reason && (
-          <span data-testid={testIds.drills.startReason}>
-            <Text color="secondary">{reason}</Text>
-          </span>
-        )}
-      </div>
-    </div>
+    </>
   );
 }
-
-const getStyles = (theme: GrafanaTheme2) => ({
-  box: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(1),
-  }),
-  list: css({ margin: 0, paddingLeft: theme.spacing(3) }),
-  ok: css({ color: theme.colors.success.text }),
-  bad: css({ color: theme.colors.error.text }),
-  actions: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(2) }),
-});
