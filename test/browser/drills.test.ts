@@ -1,0 +1,140 @@
+// The Failover drills page in headless chromium, through the preview shell, against the shared
+// simulated stack: the OKOME scenarios are listed, a Viewer cannot start a drill, and a drill
+// started from the page and aborted mid-way ends rolled back (on the page and at the controller).
+import type { Browser } from 'playwright-core';
+import { eventually } from '../setup/eventually';
+import { getJson } from '../setup/http';
+import { STACK } from '../setup/stack';
+import { launchChromium, openGuardedPage, screenshot } from './chromium';
+import type { GuardedPage } from './chromium';
+
+// Overridable so the same tests can drive a preview started by hand beside a controller.
+const PREVIEW = process.env.OKOME_PREVIEW_URL ?? STACK.preview;
+const ALERTMANAGER = process.env.OKOME_ALERTMANAGER_URL ?? STACK.alertmanager[0];
+const PAGE = `${PREVIEW}/a/okome-slo-app/drills`;
+const DRILLS_API = `${PREVIEW}/api/plugin-proxy/okome-slo-app/controller/api/v1/drills`;
+
+const OKOME_SCENARIOS = [
+  'isolate-core-gpu',
+  'isolate-gateway',
+  'lose-cache-node',
+  'lose-ingress-node',
+  'gpu-memory-pressure',
+  'observability-node-loss',
+];
+const ABORTED_SCENARIO = 'lose-cache-node';
+
+const sel = {
+  scenario: (name: string) => `[data-testid="okome-drills-scenario-${name}"]`,
+  select: (name: string) => `[data-testid="okome-drills-select-${name}"]`,
+  preflight: '[data-testid="okome-drills-preflight"]',
+  start: '[data-testid="okome-drills-start"]',
+  startReason: '[data-testid="okome-drills-start-reason"]',
+  status: '[data-testid="okome-drills-status"]',
+  abort: '[data-testid="okome-drills-abort"]',
+  report: '[data-testid="okome-drills-report"]',
+};
+
+interface DrillList {
+  active: string | null;
+  drills: Array<{ id: string; scenario: string; status: string }>;
+}
+
+/** No drill running and no page firing: the preflight would refuse otherwise (shared stack). */
+async function calm(): Promise<void> {
+  await eventually(
+    async () => {
+      const list = await getJson<DrillList>(DRILLS_API);
+      if (list.active) throw new Error(`drill ${list.active} is running`);
+      const pages = await getJson<unknown[]>(
+        `${ALERTMANAGER}/api/v2/alerts?filter=severity%3D%22page%22&silenced=false&inhibited=false`,
+      );
+      if (pages.length) throw new Error(`${pages.length} page alert(s) firing`);
+    },
+    { timeoutMs: 15_000, intervalMs: 1000 },
+  );
+}
+
+describe('Failover drills page in the preview shell', () => {
+  let browser: Browser;
+  let guarded: GuardedPage[] = [];
+
+  const open = async () => {
+    const g = await openGuardedPage(browser, PREVIEW);
+    guarded.push(g);
+    return g;
+  };
+
+  beforeAll(async () => {
+    await eventually(() => getJson(`${PREVIEW}/api/health`), { timeoutMs: 60_000 });
+    browser = await launchChromium();
+  }, 90_000);
+
+  afterEach(async () => {
+    for (const g of guarded) await g.page.close();
+    guarded = [];
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  it('lists the OKOME scenarios with their targets', async () => {
+    const { page, problems, settle } = await open();
+    await page.goto(PAGE);
+    for (const name of OKOME_SCENARIOS) {
+      await page.waitForSelector(sel.scenario(name), { timeout: 30_000 });
+    }
+    expect(await page.textContent(sel.scenario('isolate-core-gpu'))).toContain('CORE');
+    await settle();
+    await screenshot(page, 'drills-scenarios');
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('a Viewer sees Start disabled with the reason', async () => {
+    const { page, problems, settle } = await open();
+    await page.goto(`${PAGE}?role=Viewer`);
+    await page.click(sel.select('isolate-core-gpu'), { timeout: 30_000 });
+    await page.waitForSelector(sel.preflight);
+    expect(await page.getAttribute(sel.start, 'aria-disabled')).toBe('true');
+    expect(await page.textContent(sel.startReason)).toContain('needs the Editor role');
+    await page.click(sel.start, { force: true });
+    await settle();
+    // Nothing was posted: no drill request reached the controller (a Viewer's POST would be a 403).
+    expect(problems).toEqual([]);
+  }, 60_000);
+
+  it('starts a drill from the page, aborts it mid-way and shows it rolled back', async () => {
+    await calm();
+    const { page, problems, settle } = await open();
+    await page.goto(PAGE);
+    await page.click(sel.select(ABORTED_SCENARIO), { timeout: 30_000 });
+    await page.waitForSelector(`${sel.preflight} >> text=What will happen`, { timeout: 20_000 });
+    await page.waitForSelector(`${sel.start}:not([aria-disabled="true"]):not([disabled])`, {
+      timeout: 20_000,
+    });
+    await page.click(sel.start);
+    // Mid-way: the fault is in and the drill watches the cluster.
+    await page.waitForSelector(`${sel.status} >> text=observe`, { timeout: 30_000 });
+    await page.click(sel.abort);
+    await page.waitForSelector(`${sel.status} >> text=aborted, rolled back`, { timeout: 40_000 });
+    expect(await page.textContent(sel.report)).toContain('Time to recover');
+    expect(await page.$(sel.abort)).toBeNull();
+
+    const list = await getJson<DrillList>(DRILLS_API);
+    const latest = list.drills.find((d) => d.scenario === ABORTED_SCENARIO)!;
+    const rec = await getJson<{
+      status: string;
+      abort?: { reason: string };
+      rollbackDone: boolean;
+    }>(`${DRILLS_API}/${latest.id}`);
+    expect(rec).toMatchObject({
+      status: 'aborted',
+      abort: { reason: 'operator' },
+      rollbackDone: true,
+    });
+    await settle();
+    await screenshot(page, 'drills-aborted');
+    expect(problems).toEqual([]);
+  }, 90_000);
+});
