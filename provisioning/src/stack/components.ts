@@ -178,6 +178,8 @@ export const exporterComponents = (ctx: StackContext): ComponentSpec[] => {
     });
 };
 
+export const controllerStateDir = (layout: StackLayout): string => join(layout.dir, 'controller');
+
 export const controllerComponents = (ctx: StackContext): ComponentSpec[] => {
   const cli = builtCli('controller');
   const url = controllerUrl(ctx.inventory);
@@ -197,7 +199,7 @@ export const controllerComponents = (ctx: StackContext): ComponentSpec[] => {
         '--inventory',
         ctx.inventoryPath,
         '--state-dir',
-        join(ctx.layout.dir, 'controller'),
+        controllerStateDir(ctx.layout),
         '--listen',
         url.slice('http://'.length),
         '--token-file',

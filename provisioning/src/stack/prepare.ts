@@ -2,11 +2,11 @@
 // routing rules, and the Prometheus/Alertmanager configs rendered from the inventory.
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { renderAll } from '../render/bundle';
 import type { StackContext } from './components';
-import { builtCli, controllerUrl } from './components';
+import { builtCli, controllerStateDir, controllerUrl } from './components';
 import { REPO_ROOT } from './layout';
 import { StackError } from './errors';
 
@@ -38,6 +38,12 @@ function generateRules(ctx: StackContext, log: (line: string) => void): void {
 
 export async function prepareStack(ctx: StackContext, log: (line: string) => void): Promise<void> {
   ensureControllerToken(ctx.layout.tokenFile);
+  if (ctx.sim) {
+    // The simulator starts a fresh cluster (its nginx with every backend enabled), so routing
+    // state, pending reverts and drills a previous controller recorded describe a cluster
+    // that no longer exists.
+    rmSync(controllerStateDir(ctx.layout), { recursive: true, force: true });
+  }
   generateRules(ctx, log);
   const files = renderAll(ctx.inventory, {
     loopback: true,
