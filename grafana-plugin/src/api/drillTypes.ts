@@ -21,12 +21,14 @@ export interface DrillSummary {
   scenario: string;
   title?: string;
   targets?: string[];
-  actor?: string;
   status: DrillStatus;
   phase?: string;
   createdAt?: string;
-  endedAt?: string;
-  abort?: { reason: string; detail?: string };
+  endedAt?: string | null;
+  abortReason?: string | null;
+  timeToDetectSeconds?: number | null;
+  timeToRerouteSeconds?: number | null;
+  timeToRecoverSeconds?: number | null;
 }
 
 export interface DrillListResponse {
@@ -91,6 +93,8 @@ export interface DrillReport {
 
 export interface DrillRecord extends DrillSummary {
   targets: string[];
+  actor?: string;
+  abort?: { reason: string; detail?: string };
   steps: DrillStep[];
   probes: DrillProbe[];
   rollbackDone?: boolean;

@@ -1,7 +1,7 @@
 import { Button, useStyles2 } from '@grafana/ui';
 import React from 'react';
 import type { DrillSummary } from '../../api/drillTypes';
-import { NO_VALUE } from '../../domain/format';
+import { formatSpan, NO_VALUE } from '../../domain/format';
 import { testIds } from '../testIds';
 import { getStyles } from './ScenarioList';
 import { StatusBadge } from './StatusBadge';
@@ -27,8 +27,10 @@ export function DrillHistory({
           <th>Started</th>
           <th>Scenario</th>
           <th>Targets</th>
-          <th>By</th>
           <th>Result</th>
+          <th>Detect</th>
+          <th>Reroute</th>
+          <th>Recover</th>
           <th />
         </tr>
       </thead>
@@ -38,11 +40,13 @@ export function DrillHistory({
             <td>{when(d.createdAt)}</td>
             <td>{d.title ?? d.scenario}</td>
             <td>{d.targets?.join(', ') || NO_VALUE}</td>
-            <td>{d.actor ?? NO_VALUE}</td>
             <td>
               <StatusBadge status={d.status} />
-              {d.abort ? ` (${d.abort.reason})` : ''}
+              {d.abortReason ? ` (${d.abortReason})` : ''}
             </td>
+            <td>{formatSpan(d.timeToDetectSeconds)}</td>
+            <td>{formatSpan(d.timeToRerouteSeconds)}</td>
+            <td>{formatSpan(d.timeToRecoverSeconds)}</td>
             <td>
               <Button size="sm" variant="secondary" onClick={() => onOpen(d.id)}>
                 {d.status === 'running' ? 'Watch' : 'Report'}

@@ -81,6 +81,7 @@ export function LiveDrill({
           </Button>
         )}
       </div>
+      {drill.actor && <Text color="secondary">Started by {drill.actor}</Text>}
       {drill.abort && (
         <div>
           Aborted ({drill.abort.reason}){drill.abort.detail ? `: ${drill.abort.detail}` : ''}
