@@ -49,9 +49,17 @@ export function scaledRange(seconds: number, timeScale: number): string {
   return formatDuration(scaleSeconds(seconds, timeScale, MIN_RANGE_SECONDS));
 }
 
+/**
+ * A time-scaled `for` is never shorter than this: the simulator scrapes and evaluates every
+ * second, and one scrape that times out on a loaded machine must not fire a routing alert.
+ */
+export const MIN_SCALED_FOR_SECONDS = 3;
+
 /** `for` durations: 0 stays 0 (no `for`). */
 export function scaledFor(seconds: number, timeScale: number): string {
-  return seconds <= 0 ? '0s' : formatDuration(scaleSeconds(seconds, timeScale, 1));
+  if (seconds <= 0) return '0s';
+  const floor = timeScale > 1 ? Math.min(seconds, MIN_SCALED_FOR_SECONDS) : 1;
+  return formatDuration(scaleSeconds(seconds, timeScale, floor));
 }
 
 function window(nominalSeconds: number, timeScale: number): Window {

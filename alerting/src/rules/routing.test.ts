@@ -41,7 +41,8 @@ describe('routing alerts from the OKOME inventory', () => {
     const scaled = routingGroup(okome, 60).group;
     expect(scaled.name).toBe('okome-slo:okome:routing:timescale-60');
     const down = find(scaled.rules as AlertingRule[], 'OkomeBackendDown', 'CORE')[0];
-    expect(down?.for).toBe('1s');
+    // 1m / 60 would be 1s: one slow scrape at the simulator's 1 s interval. Three evaluations.
+    expect(down?.for).toBe('3s');
     expect(down?.expr).toContain('[5s]');
     expect(down?.labels?.okome_time_scale).toBe('60');
   });
