@@ -69,9 +69,12 @@ class Exchange implements TapExchangeObserver {
 
   onResponse(res: { status: number; headers: Record<string, unknown> }): void {
     this.status = res.status;
-    const ct = res.headers['content-type'];
-    const format =
-      this.cfg.format ?? formatFromContentType(typeof ct === 'string' ? ct : undefined);
+    const ct = typeof res.headers['content-type'] === 'string' ? res.headers['content-type'] : '';
+    const detected = formatFromContentType(ct);
+    // A non-streaming answer (`stream: false`) is one JSON document, not the tap's configured
+    // stream format: parsed as SSE it would never see `[DONE]` and count as incomplete.
+    const wholeJson = !detected && ct.toLowerCase().includes('json');
+    const format = wholeJson ? undefined : (this.cfg.format ?? detected);
     if (!format || res.status >= 400) return;
     this.parser = new TokenStreamParser(format, { onToken: () => this.token() });
     const parser = this.parser;

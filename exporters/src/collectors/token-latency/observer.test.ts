@@ -1,0 +1,48 @@
+import { tokenLatencyObserver } from './observer';
+import type { RequestObservation } from './metrics';
+
+const cfg = { hop: 'engine', engine: 'vllm', node: 'NODE-07', format: 'sse' as const };
+
+function exchange(contentType: string, body: string, status = 200): RequestObservation[] {
+  const seen: RequestObservation[] = [];
+  const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest({
+    tap: 'vllm',
+    method: 'POST',
+    path: '/v1/chat/completions',
+    headers: {},
+    startedAt: 0,
+    wallTime: 0,
+  });
+  if (!ex) throw new Error('POST not observed');
+  const request = Buffer.from('{"model":"m","stream":false}');
+  ex.onRequestChunk?.(request, 1);
+  ex.onRequestEnd?.(request.length, 1);
+  ex.onResponse?.({ status, headers: { 'content-type': contentType }, at: 4 });
+  ex.onChunk?.(Buffer.from(body), 5);
+  ex.onEnd?.({
+    requestBytes: request.length,
+    responseBytes: body.length,
+    chunks: 1,
+    status,
+    startedAt: 0,
+    endedAt: 10,
+  });
+  return seen;
+}
+
+describe('token-latency observer on a tap forced to SSE', () => {
+  it('does not count a complete non-streaming JSON answer as a failure', () => {
+    const [o] = exchange('application/json', '{"choices":[{"message":{"content":"hi"}}]}');
+    expect(o?.failure).toBeUndefined();
+  });
+
+  it('still counts an SSE stream without [DONE] as incomplete', () => {
+    const [o] = exchange('text/event-stream', 'data: {"choices":[{"delta":{"content":"a"}}]}\n\n');
+    expect(o?.failure).toBe('incomplete');
+  });
+
+  it('counts a 5xx JSON answer as a failure', () => {
+    const [o] = exchange('application/json', '{"error":"oom"}', 503);
+    expect(o?.failure).toBe('http_5xx');
+  });
+});
