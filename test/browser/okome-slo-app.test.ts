@@ -214,13 +214,6 @@ describe('okome-slo-app in the preview shell', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
-  it('Failover drills says plainly that it is not available yet', async () => {
-    const { page, problems } = await open();
-    await page.goto(`${APP}/drills?theme=dark`);
-    await page.waitForSelector('[data-testid="okome-drills"] >> text=not yet available');
-    expect(problems).toEqual([]);
-  }, 60_000);
-
   it('a down fault on CORE shows CORE failing and the engine pool drained, as the controller reports', async () => {
     const { page, problems } = await open();
     await page.goto(`${APP}/topology?theme=dark&refresh=5s`);
