@@ -42,6 +42,11 @@ describe('renderAlertmanagerConfig', () => {
     });
   });
 
+  it('lets the simulator shorten how soon a resolved routing alert reaches the controller', () => {
+    const [first] = render({ actionGroupInterval: '5s' }).route.routes ?? [];
+    expect(first).toMatchObject({ receiver: 'okome-controller', group_interval: '5s' });
+  });
+
   it('routes by severity to the on-call and ticket receivers', () => {
     const routes = render().route.routes ?? [];
     expect(routes.slice(1).map((r) => [r.matchers, r.receiver])).toEqual([

@@ -23,6 +23,11 @@ export interface AlertmanagerConfigOptions {
   /** Real on-call and ticket webhooks; without them loopback placeholders are rendered. */
   pageWebhookUrl?: string;
   ticketWebhookUrl?: string;
+  /**
+   * How soon a changed routing-alert group (e.g. resolved) reaches the controller again
+   * (default 30s); the time-scaled simulator uses seconds so reverts follow recoveries.
+   */
+  actionGroupInterval?: string;
 }
 
 const q = (value: string) => JSON.stringify(value);
@@ -47,7 +52,7 @@ export function renderAlertmanagerConfig(inv: Inventory, opts: AlertmanagerConfi
           matchers: [`${LABEL.action}=~${q(ACTIONS.join('|'))}`],
           group_by: [LABEL.alertname, LABEL.pool, LABEL.backend],
           group_wait: '5s',
-          group_interval: '30s',
+          group_interval: opts.actionGroupInterval ?? '30s',
           repeat_interval: '5m',
           continue: true,
         },

@@ -28,6 +28,8 @@ export interface RenderAllOptions {
   pageWebhookUrl?: string;
   ticketWebhookUrl?: string;
   scrapeInterval?: string;
+  probeInterval?: string;
+  actionGroupInterval?: string;
   evaluationInterval?: string;
 }
 
@@ -63,6 +65,7 @@ export function renderAll(inv: Inventory, opts: RenderAllOptions): RenderedFile[
         rulesDir: opts.rulesDir,
         alertmanagers,
         scrapeInterval: opts.scrapeInterval,
+        probeInterval: opts.probeInterval,
         evaluationInterval: opts.evaluationInterval,
         loopback: opts.loopback,
       }),
@@ -83,6 +86,7 @@ export function renderAll(inv: Inventory, opts: RenderAllOptions): RenderedFile[
         templateFiles: [ALERTMANAGER_TEMPLATE],
         pageWebhookUrl: opts.pageWebhookUrl,
         ticketWebhookUrl: opts.ticketWebhookUrl,
+        actionGroupInterval: opts.actionGroupInterval,
       }),
     },
     { path: `alertmanager/${ALERTMANAGER_TEMPLATE}`, content: renderAlertmanagerTemplate(inv) },

@@ -61,6 +61,17 @@ describe('renderPrometheusConfig', () => {
     ]);
   });
 
+  it('probes more often when asked, with the deadline inside the interval', () => {
+    const probes = render({ scrapeInterval: '1s', probeInterval: '5s' })
+      .scrape_configs.filter((c) => c.job_name.startsWith('okome-probe-'))
+      .map((c) => c as Record<string, unknown>);
+    expect(probes.map((c) => [c.scrape_interval, c.scrape_timeout])).toEqual([
+      ['5s', '5s'],
+      ['5s', '5s'],
+      ['5s', '5s'],
+    ]);
+  });
+
   it('takes intervals from the inventory unless overridden, keeping the timeout within them', () => {
     expect(render().global).toMatchObject({ scrape_interval: '15s', evaluation_interval: '15s' });
     expect(render().global.scrape_timeout).toBeUndefined();

@@ -22,6 +22,8 @@ export interface PrometheusConfigOptions {
   alertmanagers: string[];
   scrapeInterval?: string;
   evaluationInterval?: string;
+  /** How often each probe runs (default 1m); the simulator probes more often to see recoveries. */
+  probeInterval?: string;
   /** Loopback render (simulator): a remote_write target off this machine is left out. */
   loopback?: boolean;
 }
@@ -46,6 +48,7 @@ function scrapeConfig(
   job: TargetJob,
   targetsDir: string,
   scrapeInterval: string,
+  probeInterval: string,
 ): Record<string, unknown> {
   const base = {
     job_name: JOBS[job].job,
@@ -58,8 +61,9 @@ function scrapeConfig(
     // seconds and holds the slot, so probes run once a minute (with a 10s deadline) whatever
     // the scrape interval, and ask for 2 tokens — first token and one inter-token gap.
     scrape_interval:
-      durationMs(scrapeInterval) > durationMs(PROBE_INTERVAL) ? scrapeInterval : PROBE_INTERVAL,
-    scrape_timeout: PROBE_TIMEOUT,
+      durationMs(scrapeInterval) > durationMs(probeInterval) ? scrapeInterval : probeInterval,
+    scrape_timeout:
+      durationMs(probeInterval) < durationMs(PROBE_TIMEOUT) ? probeInterval : PROBE_TIMEOUT,
     metrics_path: '/probe',
     params: {
       module: [PROBE_JOBS[job as keyof typeof PROBE_JOBS]],
@@ -96,7 +100,7 @@ export function renderPrometheusConfig(inv: Inventory, opts: PrometheusConfigOpt
     },
     ...(opts.rulesDir ? { rule_files: [posix.join(opts.rulesDir, '*.rules.yml')] } : {}),
     scrape_configs: targetJobs(inv).map((job) =>
-      scrapeConfig(job, opts.targetsDir, scrapeInterval),
+      scrapeConfig(job, opts.targetsDir, scrapeInterval, opts.probeInterval ?? PROBE_INTERVAL),
     ),
   };
   const notes = [

@@ -53,6 +53,10 @@ export async function prepareStack(ctx: StackContext, log: (line: string) => voi
     // The simulator plays incidents at `timeScale`× speed; scrape and evaluate every second.
     scrapeInterval: ctx.sim ? '1s' : undefined,
     evaluationInterval: ctx.sim ? '1s' : undefined,
+    // Probes are real generations (seconds on a 72B); every 10 s still shows a recovered
+    // backend well inside a drill's recovery window, where once a minute would not.
+    probeInterval: ctx.sim ? '10s' : undefined,
+    actionGroupInterval: ctx.sim ? '5s' : undefined,
   });
   for (const file of files) {
     const path = join(ctx.layout.config, file.path);
