@@ -44,6 +44,8 @@ describe('routing alerts from the OKOME inventory', () => {
     // 1m / 60 would be 1s: one slow scrape at the simulator's 1 s interval. Three evaluations.
     expect(down?.for).toBe('3s');
     expect(down?.expr).toContain('[5s]');
+    // CORE serves the engine pool with vLLM: its slow Ollama probe must not count.
+    expect(down?.expr).toContain('service=~"vllm|"');
     expect(down?.labels?.okome_time_scale).toBe('60');
   });
 });

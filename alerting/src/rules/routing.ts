@@ -110,7 +110,9 @@ function routingRules(inv: Inventory, timeScale: number): Built[] {
         node,
         'disable',
         'critical',
-        `min by (node) ({__name__=~${quote(upNames.join('|'))},cluster=${quote(inv.cluster)},node=${quote(node.id)}}) == 0\n` +
+        // Only this backend's own probe counts (`service`; the exporter's `up` has none): a
+        // slow single-slot Ollama probe on CORE must not take CORE's vLLM out of its pool.
+        `min by (node) ({__name__=~${quote(upNames.join('|'))},cluster=${quote(inv.cluster)},node=${quote(node.id)},service=~${quote(`${backend.service}|`)}}) == 0\n` +
           `or\n` +
           `(sum by (node) (rate(${formatSelector(sel(METRIC.failures, hopSel))}[${fr}])) / sum by (node) (rate(${formatSelector(sel(METRIC.requests, hopSel))}[${fr}]))) > ${num(ROUTING_TIMING.failureRatio)}`,
         ROUTING_TIMING.downFor,
