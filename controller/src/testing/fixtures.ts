@@ -13,7 +13,7 @@ export function testInventory(pools?: PoolInput[], tools: Record<string, object>
   const node = (id: string, last: number, roles: string[], services: object[]): object => ({
     id,
     hostname: id.toLowerCase(),
-    address: `192.168.86.${last}`,
+    address: `127.0.86.${last}`,
     roles,
     services,
     ...(tools[id] ? { tools: tools[id] } : {}),

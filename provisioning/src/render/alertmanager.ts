@@ -14,7 +14,7 @@ import {
 } from './conventions';
 
 export interface AlertmanagerConfigOptions {
-  /** Base URL of okome-controller, e.g. http://192.168.86.49:9700 (see `controllerUrl`). */
+  /** Base URL of okome-controller, e.g. http://okome-node-09:9700 (see `controllerUrl`). */
   controllerUrl: string;
   /** File holding the controller's bearer token; Alertmanager reads it on every request. */
   tokenFile: string;
