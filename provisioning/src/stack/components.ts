@@ -2,8 +2,7 @@
 // processes to run; adding a component is one factory here and one line in STACK_COMPONENTS.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { nodesWithRole } from '../inventory/query';
-import { loopbackAddress } from '../inventory/loopback';
+import { nodeAddress, observabilityNodes } from '../render/common';
 import type { Inventory, InventoryNode, ServiceKind } from '../inventory/schema';
 import type { StackLayout } from './layout';
 import { REPO_ROOT } from './layout';
@@ -32,15 +31,11 @@ export interface StackContext {
 
 /** Where a node's component listens here: its loopback address (DESIGN.md §8). */
 export function bindAddress(inv: Inventory, node: InventoryNode): string {
-  return loopbackAddress(node.address, inv.nodes.indexOf(node));
+  return nodeAddress(inv, node.id, { loopback: true });
 }
 
 export function servicePort(node: InventoryNode, kind: ServiceKind, fallback: number): number {
   return node.services.find((s) => s.kind === kind)?.port ?? fallback;
-}
-
-export function observabilityNodes(inv: Inventory): InventoryNode[] {
-  return nodesWithRole(inv, 'observability');
 }
 
 export function prometheusUrl(inv: Inventory, node: InventoryNode): string {
