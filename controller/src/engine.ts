@@ -7,7 +7,7 @@ import { actuatorFor, defaultActuators } from './actuators';
 import type { Actuators } from './actuators';
 import type { PoolChange } from './actuators/types';
 import type { AlertmanagerClient } from './alertmanager';
-import { LABEL_ACTION, LABEL_NODE } from './conventions';
+import { LABEL_ACTION, LABEL_BACKEND, LABEL_NODE, LABEL_POOL } from './conventions';
 import { formatDuration } from './duration';
 import { ActuatorError } from './errors';
 import { faultPoint } from './faults';
@@ -22,6 +22,7 @@ import { StateStore } from './state/store';
 import { backendKey, backendState, poolStates } from './state/types';
 import type { ControllerState, KillSwitch, PendingAction } from './state/types';
 import type { NodeHealth } from './topology/health';
+import { dedupeKey } from './webhook/validate';
 import type { WebhookPayload } from './webhook/validate';
 
 export interface EngineOptions extends GuardConfig {
@@ -35,6 +36,15 @@ export interface EngineOptions extends GuardConfig {
   now?: () => number;
   /** How often due reverts are looked for. */
   tickMs?: number;
+  /**
+   * How often holders are checked against Alertmanager's active alerts (0: never). A holder
+   * whose alert is gone from every peer on two checks in a row is released: its resolution was
+   * never notified (inhibited, silenced by hand, or lost), and without this the backend would
+   * stay out of its pool for good. See `holderGraceMs`.
+   */
+  holderCheckMs?: number;
+  /** How long a holder's alert must be missing before it is released (default 5 hold-downs). */
+  holderGraceMs?: number;
   log?: (line: string) => void;
 }
 
@@ -88,6 +98,9 @@ export class Engine {
   private state: ControllerState;
   private queue: Promise<unknown> = Promise.resolve();
   private timer?: NodeJS.Timeout;
+  private holderTimer?: NodeJS.Timeout;
+  /** "pool/backend/fingerprint" → epoch ms its alert was first found missing from Alertmanager. */
+  private readonly missingHolders = new Map<string, number>();
   private started = false;
 
   constructor(private readonly opts: EngineOptions) {
@@ -135,32 +148,81 @@ export class Engine {
       tick,
     );
     this.timer.unref();
+    if (this.opts.holderCheckMs) {
+      this.holderTimer = setInterval(
+        () =>
+          void this.releaseLostHolders().catch((e) =>
+            this.log(`holder check: ${(e as Error).message}`),
+          ),
+        this.opts.holderCheckMs,
+      );
+      this.holderTimer.unref();
+    }
   }
 
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
+    if (this.holderTimer) clearInterval(this.holderTimer);
     this.timer = undefined;
+    this.holderTimer = undefined;
     await this.queue.catch(() => undefined);
     this.store.unlock();
   }
 
   // ---- entry points -------------------------------------------------------------------------
 
-  handleWebhook(payload: WebhookPayload): Promise<Outcome[]> {
+  async handleWebhook(payload: WebhookPayload): Promise<Outcome[]> {
+    const refired = await this.refiredAlerts(payload);
     return this.exclusive(async () => {
       const out: Outcome[] = [];
       for (const alert of payload.alerts) {
+        if (refired.has(alert.fingerprint)) {
+          // Genuinely firing again: both notifications of the old episode count again.
+          delete this.state.processed[dedupeKey(payload.groupKey, alert)];
+          delete this.state.processed[
+            dedupeKey(payload.groupKey, { ...alert, status: 'resolved' })
+          ];
+        }
         const planned = planAlert(payload.groupKey, alert, {
           inventory: this.inventory,
           state: this.state,
           now: this.now(),
           holdDownMs: this.opts.holdDownMs,
         });
-        out.push(await this.carryOut(planned));
+        const outcome = await this.carryOut(planned);
+        if (outcome.result === 'duplicate')
+          this.log(
+            `${alert.labels.alertname ?? 'alert'} ${alert.fingerprint} ${alert.status}: duplicate`,
+          );
+        out.push(outcome);
       }
       this.pruneProcessed();
       return out;
     });
+  }
+
+  /**
+   * Firing alerts already acted on (same key) that no longer hold their backend, and which
+   * Alertmanager still has active. With a Prometheus pair, Alertmanager keeps the earliest
+   * startsAt of overlapping alerts, so a re-fire can repeat an old episode's key; a peer's late
+   * notification can too, but that one names an alert no longer active, and stays a duplicate.
+   */
+  private async refiredAlerts(payload: WebhookPayload): Promise<Set<string>> {
+    const candidates = payload.alerts.filter((a) => {
+      if (a.status !== 'firing') return false;
+      if (this.state.processed[dedupeKey(payload.groupKey, a)] === undefined) return false;
+      const rec = this.state.routing[a.labels[LABEL_POOL] ?? '']?.[a.labels[LABEL_BACKEND] ?? ''];
+      return !rec?.holders.includes(a.fingerprint);
+    });
+    const am = this.opts.alertmanager;
+    if (!candidates.length || !am || am.urls.length === 0) return new Set();
+    try {
+      const active = await am.activeRoutingFingerprints(LABEL_ACTION);
+      return new Set(candidates.map((a) => a.fingerprint).filter((fp) => active.has(fp)));
+    } catch (err) {
+      this.log(`re-fire check skipped: ${(err as Error).message}`);
+      return new Set();
+    }
   }
 
   setManual(
@@ -254,6 +316,10 @@ export class Engine {
     });
   }
 
+  private get holderGraceMs(): number {
+    return this.opts.holderGraceMs ?? Math.max(20_000, 5 * this.opts.holdDownMs);
+  }
+
   // ---- planning results → changes -----------------------------------------------------------
 
   private async carryOut(p: PlannedAction): Promise<Outcome> {
@@ -323,33 +389,105 @@ export class Engine {
         return { ...base, result: 'held', pool: p.pool, backend: p.backend };
       }
       case 'release': {
-        const rec = this.state.routing[p.pool]?.[p.backend];
-        if (rec) rec.holders = rec.holders.filter((h) => h !== p.fingerprint);
-        if (p.revertAt !== undefined) {
-          this.dropRevert(p.pool, p.backend);
-          this.state.pendingReverts.push({
-            pool: p.pool,
-            backend: p.backend,
-            dueAt: p.revertAt,
-            fingerprint: p.fingerprint,
-          });
-          this.appendAudit({
-            id: randomUUID(),
-            time: this.iso(),
-            actor: `alert:${p.fingerprint}`,
-            action: 'enabled',
-            pool: p.pool,
-            backend: p.backend,
-            result: 'info',
-            reason: `${p.reason}: revert scheduled for ${new Date(p.revertAt).toISOString()}`,
-          });
-        }
+        this.release(p.pool, p.backend, p.fingerprint, p.reason, p.revertAt);
         this.markProcessed([p.key]);
         this.save();
         faultPoint('after-revert-scheduled');
         return { ...base, result: 'released', pool: p.pool, backend: p.backend };
       }
     }
+  }
+
+  /** The alert no longer holds the backend; `revertAt` when it was the last thing holding it. */
+  private release(
+    pool: string,
+    backend: string,
+    fingerprint: string,
+    reason: string,
+    revertAt?: number,
+  ): void {
+    const rec = this.state.routing[pool]?.[backend];
+    if (rec) rec.holders = rec.holders.filter((h) => h !== fingerprint);
+    const entry = {
+      id: randomUUID(),
+      time: this.iso(),
+      actor: `alert:${fingerprint}`,
+      action: 'enabled' as const,
+      pool,
+      backend,
+      result: 'info' as const,
+    };
+    if (revertAt === undefined) {
+      this.appendAudit({ ...entry, reason });
+      return;
+    }
+    this.dropRevert(pool, backend);
+    this.state.pendingReverts.push({ pool, backend, dueAt: revertAt, fingerprint });
+    this.appendAudit({
+      ...entry,
+      reason: `${reason}: revert scheduled for ${new Date(revertAt).toISOString()}`,
+    });
+  }
+
+  /**
+   * Releases holders whose alert Alertmanager no longer has (see `holderCheckMs`). Returns the
+   * released "pool/backend/fingerprint" triples.
+   */
+  async releaseLostHolders(): Promise<string[]> {
+    const am = this.opts.alertmanager;
+    const held = Object.values(this.state.routing).some((pool) =>
+      Object.values(pool).some((rec) => rec.holders.length > 0),
+    );
+    if (!am || am.urls.length === 0 || !held) {
+      this.missingHolders.clear();
+      return [];
+    }
+    let active: Set<string>;
+    try {
+      active = await am.activeRoutingFingerprints(LABEL_ACTION);
+    } catch (err) {
+      // No Alertmanager answered: nothing can be concluded, and nothing is released.
+      this.log(`holder check skipped: ${(err as Error).message}`);
+      return [];
+    }
+    return this.exclusive(async () => {
+      const released: string[] = [];
+      const seen = new Set<string>();
+      for (const [pool, backends] of Object.entries(this.state.routing))
+        for (const [backend, rec] of Object.entries(backends))
+          for (const fp of [...rec.holders]) {
+            const key = `${pool}/${backend}/${fp}`;
+            seen.add(key);
+            if (active.has(fp)) {
+              this.missingHolders.delete(key);
+              continue;
+            }
+            const since = this.missingHolders.get(key);
+            if (since === undefined) {
+              this.missingHolders.set(key, this.now());
+              continue;
+            }
+            // The resolved notification normally arrives within a group interval; only a
+            // resolution missing for longer than the grace counts as lost.
+            if (this.now() - since < this.holderGraceMs) continue;
+            this.missingHolders.delete(key);
+            const last = rec.holders.length === 1 && !rec.manual && rec.state !== 'enabled';
+            this.release(
+              pool,
+              backend,
+              fp,
+              `alert ${fp} is no longer active on any Alertmanager (its resolution was not ` +
+                `notified: inhibited, silenced or lost)` +
+                (last ? '; enable after hold-down' : '; no revert (other alerts still hold it)'),
+              last ? this.now() + this.opts.holdDownMs : undefined,
+            );
+            released.push(key);
+          }
+      for (const key of [...this.missingHolders.keys()])
+        if (!seen.has(key)) this.missingHolders.delete(key);
+      if (released.length) this.save();
+      return released;
+    });
   }
 
   private async change(req: ChangeRequest): Promise<Outcome> {

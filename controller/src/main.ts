@@ -23,7 +23,13 @@ export interface RunningController {
 
 export async function startController(
   args: Omit<ControllerArgs, 'inventory'> & { inventory: string | Inventory },
-  extra: { actuators?: Actuators; tickMs?: number; topologyTtlMs?: number } = {},
+  extra: {
+    actuators?: Actuators;
+    tickMs?: number;
+    topologyTtlMs?: number;
+    holderCheckMs?: number;
+    holderGraceMs?: number;
+  } = {},
 ): Promise<RunningController> {
   const inventory =
     typeof args.inventory === 'string'
@@ -49,6 +55,9 @@ export async function startController(
     health: (n) => topology.health(n),
     metrics,
     tickMs: extra.tickMs,
+    // Seconds apart when hold-downs are time-scaled, at most every 30 s otherwise.
+    holderCheckMs: extra.holderCheckMs ?? Math.min(30_000, Math.max(2000, args.holdDownMs)),
+    holderGraceMs: extra.holderGraceMs,
   });
   const drills = createDrillService({
     inventory,
