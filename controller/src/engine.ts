@@ -189,12 +189,7 @@ export class Engine {
           now: this.now(),
           holdDownMs: this.opts.holdDownMs,
         });
-        const outcome = await this.carryOut(planned);
-        if (outcome.result === 'duplicate')
-          this.log(
-            `${alert.labels.alertname ?? 'alert'} ${alert.fingerprint} ${alert.status}: duplicate`,
-          );
-        out.push(outcome);
+        out.push(await this.carryOut(planned));
       }
       this.pruneProcessed();
       return out;
