@@ -7,7 +7,6 @@ import type { DrillRecord, DrillListResponse } from '@okome/controller';
 import { getJson } from '../setup/http';
 import { STACK } from '../setup/stack';
 import { backgroundLoad } from './load';
-import { restartStackController } from './stack-controller';
 
 jest.setTimeout(240_000);
 
@@ -84,11 +83,6 @@ async function calm(): Promise<ClusterState> {
     await new Promise((r) => setTimeout(r, 1000));
   }
 }
-
-beforeAll(async () => {
-  // The stack may run a controller built before the drill engine existed.
-  if ((await api('GET', '/drills')).status === 404) await restartStackController();
-});
 
 const OKOME_SCENARIOS = [
   'lose-cache-node',
