@@ -1,7 +1,6 @@
 // Crash safety: the controller is SIGKILLed at each fault point of an action (the same as
 // kill -9), restarted, and must end with nginx serving what the journal says, no half change,
 // no lost or duplicated audit line, and pending reverts still carried out.
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer, get } from 'node:http';
@@ -12,13 +11,12 @@ import { FAULT_ENV, FAULT_POINTS } from './faults';
 import type { FaultPoint } from './faults';
 import { tempDir, testInventory, webhook } from './testing/fixtures';
 import { freePort, startNginx } from './testing/nginx';
+import { controllerApi, spawnController } from './testing/process';
 import type { TestNginx } from './testing/nginx';
 
 jest.setTimeout(60_000);
 
 const TOKEN = 'crash-test-token-0123456789';
-const RUN_TS = join(__dirname, 'testing', 'run-ts.cjs');
-const CLI = join(__dirname, 'cli.ts');
 const ADDR: Record<string, string> = {
   CORE: '127.0.77.30',
   'NODE-07': '127.0.77.37',
@@ -69,43 +67,15 @@ afterEach(async () => {
 });
 
 async function startChild(fault?: FaultPoint, holdDown = '60s'): Promise<ChildProcess> {
-  const args = [
-    RUN_TS,
-    CLI,
-    '--inventory',
-    invFile,
-    '--state-dir',
-    join(tmp.dir, 'state'),
-    '--listen',
-    `127.0.0.1:${port}`,
-  ];
-  args.push('--token-file', join(tmp.dir, 'token'), '--hold-down', holdDown);
-  const env = { ...process.env, [FAULT_ENV]: fault ?? '' };
-  const c = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  c.stderr!.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`controller exited ${c.exitCode}: ${stderr}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`controller not ready: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child = c;
-  return c;
+  const args = ['--inventory', invFile, '--state-dir', join(tmp.dir, 'state')];
+  args.push('--listen', `127.0.0.1:${port}`, '--token-file', join(tmp.dir, 'token'));
+  args.push('--hold-down', holdDown);
+  child = await spawnController(args, port, { [FAULT_ENV]: fault ?? '' });
+  return child;
 }
 
-function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const api = (method: string, path: string, body?: unknown) =>
+  controllerApi(port, TOKEN)(method, path, body);
 
 async function coreState(): Promise<string> {
   const body = (await (await api('GET', '/api/v1/routing')).json()) as {

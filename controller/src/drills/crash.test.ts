@@ -1,7 +1,6 @@
 // kill -9 during a drill: the controller is SIGKILLed right after it journaled a fault intent
 // or made the fault; on restart the journal is replayed and the fault removed exactly once.
 // Prometheus and the simulator are small HTTP fakes here (their real versions run in test/drills).
-import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
@@ -9,14 +8,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../testing/fixtures';
 import { freePort } from '../testing/nginx';
+import { controllerApi, spawnController } from '../testing/process';
 import { simulatedInventory } from './fakes.test-support';
 import type { DrillRecord } from './types';
 
 jest.setTimeout(60_000);
 
 const TOKEN = 'drill-crash-token-0123456789';
-const RUN_TS = join(__dirname, '..', 'testing', 'run-ts.cjs');
-const CLI = join(__dirname, '..', 'cli.ts');
 const SCENARIO = `name: isolate-core-gpu
 title: crash test
 description: crash test
@@ -117,51 +115,20 @@ afterEach(async () => {
 });
 
 async function startChild(fault = ''): Promise<ChildProcess> {
-  const args = [
-    RUN_TS,
-    CLI,
-    '--inventory',
-    join(tmp.dir, 'inventory.json'),
-    '--state-dir',
-    join(tmp.dir, 'state'),
-    '--listen',
-    `127.0.0.1:${port}`,
-    '--token-file',
-    join(tmp.dir, 'token'),
-    '--prometheus',
-    promUrl,
-  ];
+  const args = ['--inventory', join(tmp.dir, 'inventory.json')];
+  args.push('--state-dir', join(tmp.dir, 'state'), '--listen', `127.0.0.1:${port}`);
+  args.push('--token-file', join(tmp.dir, 'token'), '--prometheus', promUrl);
   const env = {
-    ...process.env,
     OKOME_CONTROLLER_FAULT: fault,
     OKOME_SIMULATOR_URL: simUrl,
     OKOME_DRILLS_DIR: join(tmp.dir, 'drills'),
   };
-  const c = spawn(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  c.stderr!.on('data', (d) => (stderr += d));
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (c.exitCode !== null) throw new Error(`controller exited ${c.exitCode}: ${stderr}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/-/ready`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) throw new Error(`controller not ready: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  child = c;
-  return c;
+  child = await spawnController(args, port, env, 30_000);
+  return child;
 }
 
-function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`http://127.0.0.1:${port}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-}
+const api = (method: string, path: string, body?: unknown) =>
+  controllerApi(port, TOKEN)(method, path, body);
 
 /** The drill once the restarted controller's replay is through with it. */
 async function settled(id: string): Promise<DrillRecord> {
