@@ -136,8 +136,14 @@ export class EngineCore {
           (1 + promptTokens / 4000) *
           (1 + 0.12 * (batch - 1)) +
         effects.latencyMs;
+      // Real Ollama reports eval_count tokens over eval_duration, each token one decode step:
+      // the first token's step is the tail of the first-token delay, so the time to first
+      // token stays the profile's and eval_duration covers n steps (tokens/s = the profile).
+      const perTokenMs = () =>
+        (1000 / req.model.tokensPerSecond) * (1 + 0.04 * (Math.max(1, this.slots.running) - 1));
+      const firstStepMs = perTokenMs() * jitter(0.06);
       const prefillStart = nowNs();
-      await sleep(prefillMs, signal);
+      await sleep(prefillMs - firstStepMs, signal);
       await this.ctx.gate(signal);
       this.checkGpu(0);
       const promptEvalNs = nsSince(prefillStart);
@@ -147,19 +153,15 @@ export class EngineCore {
       const gaps: number[] = [];
       let ttftSeconds = 0;
       let last = nowNs();
-      const perTokenMs = () =>
-        (1000 / req.model.tokensPerSecond) * (1 + 0.04 * (Math.max(1, this.slots.running) - 1));
       // Token deadlines are kept on a schedule (not sleep after sleep) so timer lag on a busy
       // machine does not slow the decode rate below the profile's.
       let due = performance.now();
       for (let i = 0; i < answer.tokens.length; i++) {
-        if (i > 0) {
-          due += perTokenMs() * jitter(0.06);
-          await sleep(due - performance.now(), signal);
-          await this.ctx.gate(signal);
-          // After a partition heals, tokens resume at the normal pace, not in a burst.
-          if (performance.now() - due > 1000) due = performance.now();
-        }
+        due += i === 0 ? firstStepMs : perTokenMs() * jitter(0.06);
+        await sleep(due - performance.now(), signal);
+        await this.ctx.gate(signal);
+        // After a partition heals, tokens resume at the normal pace, not in a burst.
+        if (performance.now() - due > 1000) due = performance.now();
         this.checkGpu(i);
         const t = nowNs();
         if (i === 0) ttftSeconds = Number(t - start) / 1e9;

@@ -1,9 +1,11 @@
+import { loadInventory, resolveInventoryPath } from '@okome/provisioning';
 import { NdjsonParser } from '../client/ndjson';
 import { streamCompletion } from '../client/stream-client';
 import type { NodeEffects } from './context';
 import { NO_EFFECTS } from './context';
 import { EngineCore } from './core';
 import { createOllamaHandler } from './ollama';
+import { profileFor } from './profile';
 import type { ModelProfile } from './profile';
 import { serve } from './test-helpers';
 
@@ -233,4 +235,69 @@ describe('fake Ollama under load and faults', () => {
       await srv.close();
     }
   });
+});
+
+describe("fake Ollama throughput: eval_count / eval_duration is the profile's tokens/s", () => {
+  // Seed 001 (kage-bunshin): qwen2.5:72b at 2.8 tok/s on node-gpu-primary, qwen2.5:32b at 48.3.
+  const inv = loadInventory(resolveInventoryPath('kage-bunshin'));
+  const profile = (name: string) => {
+    const m = inv.models.find((x) => x.name === name);
+    if (!m) throw new Error(`kage-bunshin has no model ${name}`);
+    return profileFor(m, 'node-gpu-primary');
+  };
+
+  async function finalChunk(p: ModelProfile, tokens: number) {
+    const ctx = {
+      nodeId: 'node-gpu-primary',
+      effects: () => NO_EFFECTS,
+      gate: () => Promise.resolve(),
+      // random() = 0.5 makes every jitter factor exactly 1: the timing is the profile's.
+      random: () => 0.5,
+    };
+    const core = new EngineCore('ollama', ctx, { own: [p], accepted: new Map([[p.name, p]]) });
+    const srv = await serve(createOllamaHandler(core, { vramBudgetMiB: 23552, startedAt: 0 }));
+    try {
+      const started = performance.now();
+      let firstTokenMs = 0;
+      const res = await fetch(`${srv.url}/api/generate`, {
+        method: 'POST',
+        body: JSON.stringify({ model: p.name, prompt: 'tok/s', options: { num_predict: tokens } }),
+      });
+      const parser = new NdjsonParser();
+      const lines: Array<Record<string, unknown>> = [];
+      for await (const part of res.body as unknown as AsyncIterable<Uint8Array>) {
+        if (!firstTokenMs) firstTokenMs = performance.now() - started;
+        lines.push(...(parser.push(Buffer.from(part).toString('utf8')) as typeof lines));
+      }
+      lines.push(...(parser.end() as typeof lines));
+      return { final: lines[lines.length - 1] as Record<string, number>, firstTokenMs };
+    } finally {
+      await srv.close();
+    }
+  }
+
+  it.each([
+    ['qwen2.5:72b', 6],
+    ['qwen2.5:32b', 40],
+  ])(
+    '%s: %i tokens, one decode step each',
+    async (name, tokens) => {
+      const p = profile(name);
+      const { final, firstTokenMs } = await finalChunk(p, tokens);
+      expect(final.eval_count).toBe(tokens);
+      const rate = (final.eval_count / final.eval_duration) * 1e9;
+      // Timers fire late on a busy machine (never much early): the rate can only sag a little.
+      // Timing n-1 token gaps instead of n steps would read tokens/(tokens-1) × the profile.
+      expect(rate).toBeGreaterThan(p.tokensPerSecond * 0.95);
+      expect(rate).toBeLessThan(p.tokensPerSecond * 1.01);
+      // The first token still arrives after the profile's first-token delay, not one step later.
+      expect(firstTokenMs).toBeGreaterThan(p.firstTokenMs * 0.97);
+      expect(firstTokenMs).toBeLessThan(p.firstTokenMs * 1.1 + 100);
+      // Prompt evaluation and decode share the first-token delay; the total holds both.
+      expect(final.total_duration).toBeGreaterThanOrEqual(
+        final.prompt_eval_duration + final.eval_duration,
+      );
+    },
+    20_000,
+  );
 });
