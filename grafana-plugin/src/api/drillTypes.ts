@@ -91,9 +91,35 @@ export interface DrillReport {
   summary?: string;
 }
 
+/** One fault or routing change the drill made (journaled before it is made). */
+export interface DrillAction {
+  id: string;
+  kind: 'simulator' | 'routing' | 'exec';
+  node: string;
+  description: string;
+  state: 'intent' | 'applied' | 'rolled-back' | 'failed';
+  /** simulator fault kind (down, partition, gpu-oom, …) */
+  fault?: string;
+  /** routing: the state the backend was set to */
+  to?: string;
+}
+
+/** When each milestone of the drill happened (ISO); absent until it happens. */
+export interface DrillEvents {
+  start?: string;
+  fault?: string;
+  detect?: string;
+  reroute?: string;
+  rollback?: string;
+  recovered?: string;
+  end?: string;
+}
+
 export interface DrillRecord extends DrillSummary {
   targets: string[];
   actor?: string;
+  actions?: DrillAction[];
+  events?: DrillEvents;
   abort?: { reason: string; detail?: string };
   steps: DrillStep[];
   probes: DrillProbe[];

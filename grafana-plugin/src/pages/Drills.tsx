@@ -7,6 +7,7 @@ import { abortDrill, dryRunDrill, fetchDrill, fetchDrills, startDrill } from '..
 import type { DrillRecord } from '../api/drillTypes';
 import { DrillHistory } from '../components/Drills/DrillHistory';
 import { DrillReportView } from '../components/Drills/DrillReportView';
+import { DrillTopology } from '../components/Drills/DrillTopology';
 import { LiveDrill } from '../components/Drills/LiveDrill';
 import { Preflight } from '../components/Drills/Preflight';
 import { currentDrillPermission } from '../components/Drills/role';
@@ -119,6 +120,7 @@ export function Drills({ permission }: { permission?: StartPermission } = {}) {
             onAbort={onAbort}
           />
         )}
+        {current?.status === 'running' && <DrillTopology drill={current} pollMs={LIVE_POLL_MS} />}
         {watched && !current && drill.loading && (
           <LoadingState text={`Reading drill ${watched}…`} />
         )}

@@ -178,7 +178,7 @@ export function Topology() {
 }
 
 /** Prometheus numbers per node; the controller's own reading where Prometheus gave none. */
-function withControllerNumbers(
+export function withControllerNumbers(
   topo: TopologyData,
   fromProm: Map<string, NodeMetrics> | undefined,
 ): Map<string, NodeMetrics> {

@@ -7,9 +7,28 @@ import type { DrillRecord, DryRunResponse, ScenarioView } from '../../api/drillT
 import { Drills } from '../../pages/Drills';
 import { testIds } from '../testIds';
 import { DrillReportView } from './DrillReportView';
+import { drillMarks } from './DrillTopology';
 import { drillPermission } from './role';
 
 const BASE = '/api/plugin-proxy/okome-slo-app/controller/api/v1/drills';
+const TOPOLOGY = '/api/plugin-proxy/okome-slo-app/controller/api/v1/topology';
+
+// The controller's GET /api/v1/topology, trimmed to two nodes (CORE is the drill's target).
+const topology = {
+  cluster: 'okome',
+  nodes: [
+    { id: 'CORE', hostname: 'okome-core', roles: ['gpu-core'], health: 'UNAVAILABLE', reasons: [] },
+    {
+      id: 'NODE-01',
+      hostname: 'okome-node-01',
+      roles: ['ingress'],
+      health: 'HEALTHY',
+      reasons: [],
+    },
+  ],
+  edges: [{ from: 'NODE-01', to: 'CORE', kind: 'pool', pool: 'engine' }],
+  pools: [],
+};
 
 const scenario: ScenarioView = {
   name: 'isolate-core-gpu',
@@ -47,6 +66,24 @@ function record(status: DrillRecord['status'], extra: Partial<DrillRecord> = {})
     targets: ['CORE'],
     status,
     phase: status === 'running' ? 'observe' : 'done',
+    actions: [
+      {
+        id: 'a1',
+        kind: 'simulator',
+        node: 'CORE',
+        description: 'simulator fault down on CORE',
+        fault: 'down',
+        state: status === 'running' ? 'applied' : 'rolled-back',
+      },
+    ],
+    events: {
+      start: '2026-11-25T10:00:00Z',
+      fault: '2026-11-25T10:00:02Z',
+      detect: '2026-11-25T10:00:14Z',
+      ...(status === 'running'
+        ? {}
+        : { reroute: '2026-11-25T10:00:20Z', rollback: '2026-11-25T10:00:30Z' }),
+    },
     steps: [
       {
         phase: 'inject',
@@ -107,6 +144,7 @@ function fakeController() {
         return ok(drill);
       }
       if (req.url === `${BASE}/d-1` && drill) return ok(drill);
+      if (req.url === TOPOLOGY) return ok(topology);
       return throwError(() => ({ status: 404, data: { error: 'not_found' }, config: req }));
     },
   } as unknown as BackendSrv;
@@ -140,6 +178,15 @@ describe('Failover drills page', () => {
       sent.some((r) => r.method === 'POST' && (r.data as { user?: string }).user === 'ed'),
     ).toBe(true);
 
+    // The topology while it runs, the target marked as isolated and only the target.
+    const mark = await screen.findByTestId(testIds.topology.nodeMark('CORE'));
+    expect(mark.textContent).toBe('isolated by drill');
+    expect(screen.getByTestId(testIds.topology.node('NODE-01'))).toBeTruthy();
+    expect(screen.queryByTestId(testIds.topology.nodeMark('NODE-01'))).toBeNull();
+    // Milestones so far with their times since the fault; the rest still to come.
+    expect(screen.getByTestId(testIds.drills.event('detect')).textContent).toContain('(+12');
+    expect(screen.getByTestId(testIds.drills.event('reroute')).textContent).toContain('—');
+
     fireEvent.click(await screen.findByTestId(testIds.drills.abort));
     await waitFor(
       () => expect(screen.getByTestId(testIds.drills.status).textContent).toContain('rolled back'),
@@ -147,6 +194,8 @@ describe('Failover drills page', () => {
     );
     expect(screen.queryByTestId(testIds.drills.abort)).toBeNull();
     expect(screen.getByTestId(testIds.drills.report).textContent).toContain('Time to recover');
+    // A finished drill leaves the live topology.
+    expect(screen.queryByTestId(testIds.drills.topology)).toBeNull();
   });
 
   it('a Viewer sees Start disabled with the reason and the page posts nothing', async () => {
@@ -172,6 +221,29 @@ describe('Failover drills page', () => {
     render(<Drills permission={drillPermission('Admin')} />);
     const err = await screen.findByTestId(testIds.state.error);
     expect(err.textContent).toContain('okome-controller is unreachable (502)');
+  });
+});
+
+describe('drill marks on the topology', () => {
+  const action = (state: 'intent' | 'applied' | 'rolled-back', fault = 'down') => ({
+    id: 'a',
+    kind: 'simulator' as const,
+    node: 'CORE',
+    description: `fault ${fault}`,
+    fault,
+    state,
+  });
+  it.each([
+    ['before the fault', [], 'drill target', 'info'],
+    ['while the fault is being made', [action('intent')], 'isolated by drill', 'fault'],
+    ['while a down fault is in', [action('applied')], 'isolated by drill', 'fault'],
+    ['while a degrading fault is in', [action('applied', 'gpu-oom')], 'drill: gpu-oom', 'fault'],
+    ['after the rollback', [action('rolled-back')], 'drill: rolled back', 'info'],
+  ])('%s', (_, actions, label, tone) => {
+    const marks = drillMarks(record('running', { targets: ['CORE', 'NODE-07'], actions }));
+    expect(marks.get('CORE')).toMatchObject({ label, tone });
+    // A target the drill has not acted on is marked as involved only.
+    expect(marks.get('NODE-07')).toMatchObject({ label: 'drill target', tone: 'info' });
   });
 });
 

@@ -3,8 +3,8 @@ import type { GrafanaTheme2 } from '@grafana/data';
 import { Button, Icon, Text, useStyles2 } from '@grafana/ui';
 import type { IconName } from '@grafana/ui';
 import React from 'react';
-import type { DrillProbe, DrillRecord, DrillStep } from '../../api/drillTypes';
-import { NO_VALUE } from '../../domain/format';
+import type { DrillEvents, DrillProbe, DrillRecord, DrillStep } from '../../api/drillTypes';
+import { formatSpan, NO_VALUE } from '../../domain/format';
 import { Sparkline } from '../Sparkline/Sparkline';
 import { testIds } from '../testIds';
 import { StatusBadge } from './StatusBadge';
@@ -33,6 +33,31 @@ function tolerance(p: DrillProbe): string {
   if (p.min !== undefined) return `≥ ${p.min}`;
   if (p.max !== undefined) return `≤ ${p.max}`;
   return NO_VALUE;
+}
+
+/** The milestones the report's times are measured between, in the order they happen. */
+export const DRILL_MILESTONES: Array<{ key: keyof DrillEvents; label: string }> = [
+  { key: 'start', label: 'Started' },
+  { key: 'fault', label: 'Fault in' },
+  { key: 'detect', label: 'Detected' },
+  { key: 'reroute', label: 'Rerouted' },
+  { key: 'rollback', label: 'Rolled back' },
+  { key: 'recovered', label: 'Recovered' },
+  { key: 'end', label: 'Ended' },
+];
+
+/** Seconds from the fault (detect, reroute) or from the rollback (recovered), as the report counts. */
+function sinceAnchor(events: DrillEvents, key: keyof DrillEvents): string | undefined {
+  const anchor =
+    key === 'detect' || key === 'reroute'
+      ? events.fault
+      : key === 'recovered'
+        ? events.rollback
+        : undefined;
+  const at = events[key];
+  if (!anchor || !at) return undefined;
+  const s = (Date.parse(at) - Date.parse(anchor)) / 1000;
+  return Number.isFinite(s) ? `+${formatSpan(Math.max(0, s))}` : undefined;
 }
 
 function samplePoints(p: DrillProbe): Array<[number, number]> {
@@ -95,6 +120,24 @@ export function LiveDrill({
             : 'Rollback has not completed.'}
         </div>
       )}
+      {drill.events && (
+        <ol className={styles.milestones}>
+          {DRILL_MILESTONES.map(({ key, label }) => {
+            const at = drill.events?.[key];
+            const since = drill.events ? sinceAnchor(drill.events, key) : undefined;
+            return (
+              <li
+                key={key}
+                data-testid={testIds.drills.event(key)}
+                className={at ? styles.reached : styles.pending}
+              >
+                <Icon name={at ? 'check-circle' : 'circle'} /> {label} {at ? clock(at) : NO_VALUE}
+                {since ? ` (${since})` : ''}
+              </li>
+            );
+          })}
+        </ol>
+      )}
       <ol className={styles.timeline}>
         {drill.steps.map((s, i) => (
           <li key={i} data-testid={testIds.drills.step(i)}>
@@ -148,6 +191,16 @@ const getStyles = (theme: GrafanaTheme2) => ({
   }),
   header: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(2) }),
   timeline: css({ margin: 0, paddingLeft: theme.spacing(3) }),
+  milestones: css({
+    display: 'flex',
+    flexWrap: 'wrap',
+    gap: theme.spacing(0.5, 2),
+    margin: 0,
+    padding: 0,
+    listStyle: 'none',
+  }),
+  reached: css({ color: theme.colors.text.primary }),
+  pending: css({ color: theme.colors.text.disabled }),
   probes: css({
     borderCollapse: 'collapse',
     'th, td': { padding: theme.spacing(0.5, 1), textAlign: 'left' },

@@ -15,16 +15,25 @@ import { HEALTH_ICON, healthColor } from './health';
 
 const ENGINE_ROLES = ['gpu-core', 'gpu-speculative', 'gpu-worker', 'cpu-worker'];
 
+/** A badge another page puts on a node (the Failover drills page marks the drill's target). */
+export interface NodeMark {
+  label: string;
+  /** fault: something is being done to the node now; info: it is involved, nothing done. */
+  tone: 'fault' | 'info';
+  title?: string;
+}
+
 export interface NodeCardProps {
   node: TopologyNode;
   metrics?: NodeMetrics;
   selected?: boolean;
   onSelect?: (id: string) => void;
   style?: React.CSSProperties;
+  mark?: NodeMark;
 }
 
 /** One node: name, roles, health and the numbers that matter for its roles. */
-export function NodeCard({ node, metrics, selected, onSelect, style }: NodeCardProps) {
+export function NodeCard({ node, metrics, selected, onSelect, style, mark }: NodeCardProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const color = healthColor(theme, node.health);
@@ -40,7 +49,11 @@ export function NodeCard({ node, metrics, selected, onSelect, style }: NodeCardP
   return (
     <button
       type="button"
-      className={cx(styles.card, selected && styles.selected)}
+      className={cx(
+        styles.card,
+        selected && styles.selected,
+        mark && (mark.tone === 'fault' ? styles.markFault : styles.markInfo),
+      )}
       style={{ ...style, borderLeftColor: color }}
       onClick={() => onSelect?.(node.id)}
       data-testid={testIds.topology.node(node.id)}
@@ -48,6 +61,15 @@ export function NodeCard({ node, metrics, selected, onSelect, style }: NodeCardP
     >
       <div className={styles.header}>
         <span className={styles.name}>{node.id}</span>
+        {mark && (
+          <span
+            className={cx(styles.markBadge, mark.tone === 'fault' && styles.markBadgeFault)}
+            title={mark.title}
+            data-testid={testIds.topology.nodeMark(node.id)}
+          >
+            {mark.label}
+          </span>
+        )}
         <span
           className={styles.health}
           style={{ color }}
@@ -147,6 +169,20 @@ const getStyles = (theme: GrafanaTheme2) => ({
     '&:focus-visible': { outline: `2px solid ${theme.colors.primary.main}` },
   }),
   selected: css({ boxShadow: `0 0 0 2px ${theme.colors.primary.main}` }),
+  markFault: css({ outline: `2px dashed ${theme.colors.error.main}`, outlineOffset: 2 }),
+  markInfo: css({ outline: `2px dashed ${theme.colors.info.main}`, outlineOffset: 2 }),
+  markBadge: css({
+    padding: theme.spacing(0, 0.5),
+    borderRadius: theme.shape.radius.default,
+    background: theme.colors.info.main,
+    color: theme.colors.info.contrastText,
+    fontSize: theme.typography.bodySmall.fontSize,
+    whiteSpace: 'nowrap',
+  }),
+  markBadgeFault: css({
+    background: theme.colors.error.main,
+    color: theme.colors.error.contrastText,
+  }),
   header: css({ display: 'flex', justifyContent: 'space-between', alignItems: 'center', gap: 8 }),
   name: css({
     fontSize: theme.typography.h5.fontSize,

@@ -8,15 +8,24 @@ import type { NodeMetrics } from '../../domain/nodeMetrics';
 import { testIds } from '../testIds';
 import { backendColor } from './health';
 import { NodeCard } from './NodeCard';
+import type { NodeMark } from './NodeCard';
 
 export interface TopologyDiagramProps {
   topology: Topology;
   metrics: Map<string, NodeMetrics>;
   selected?: string;
   onSelect: (id: string) => void;
+  /** Badges on some nodes, by node id. */
+  marks?: ReadonlyMap<string, NodeMark>;
 }
 
-export function TopologyDiagram({ topology, metrics, selected, onSelect }: TopologyDiagramProps) {
+export function TopologyDiagram({
+  topology,
+  metrics,
+  selected,
+  onSelect,
+  marks,
+}: TopologyDiagramProps) {
   const theme = useTheme2();
   const styles = useStyles2(getStyles);
   const layout = useMemo(
@@ -66,6 +75,7 @@ export function TopologyDiagram({ topology, metrics, selected, onSelect }: Topol
               metrics={metrics.get(n.id)}
               selected={selected === n.id}
               onSelect={onSelect}
+              mark={marks?.get(n.id)}
               style={{ left: box.x, top: box.y, width: box.w, height: box.h }}
             />
           );
