@@ -4,6 +4,7 @@
 // folder can be moved or copied to a node as it is.
 import type { Inventory } from '../inventory/schema';
 import { observabilityNodes } from './common';
+import type { AddressOptions } from './common';
 import { JOBS } from './conventions';
 import type { TargetJob } from './conventions';
 import { renderAlertmanagerConfig, renderAlertmanagerTemplate } from './alertmanager';
@@ -38,7 +39,10 @@ export const TARGETS_DIR = 'targets';
 export const ALERTMANAGER_TEMPLATE = 'okome.tmpl';
 
 /** Controller URL: the inventory's, else the first observability node on the default port. */
-function resolveControllerUrl(inv: Inventory, opts: RenderAllOptions): string {
+export function resolveControllerUrl(
+  inv: Inventory,
+  opts: AddressOptions & { controllerUrl?: string },
+): string {
   if (opts.controllerUrl) return opts.controllerUrl;
   const fromInventory = controllerUrl(inv, opts);
   if (fromInventory) return fromInventory;

@@ -3,6 +3,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeAddress, observabilityNodes } from '../render/common';
+import { resolveControllerUrl } from '../render/bundle';
 import type { Inventory, InventoryNode, ServiceKind } from '../inventory/schema';
 import type { StackLayout } from './layout';
 import { REPO_ROOT } from './layout';
@@ -51,15 +52,9 @@ export function alertmanagerClusterAddress(inv: Inventory, node: InventoryNode):
   return `${bindAddress(inv, node)}:${servicePort(node, 'alertmanager', 9093) + 1}`;
 }
 
-export function controllerNode(inv: Inventory): InventoryNode | undefined {
-  const id = inv.observability.controller?.node;
-  return id ? inv.nodes.find((n) => n.id === id) : observabilityNodes(inv)[0];
-}
-
-export function controllerUrl(inv: Inventory): string | undefined {
-  const node = controllerNode(inv);
-  if (!node) return undefined;
-  return `http://${bindAddress(inv, node)}:${inv.observability.controller?.port ?? 9700}`;
+/** The controller's URL on the loopback stack: the same one the rendered configs point at. */
+export function controllerUrl(inv: Inventory): string {
+  return resolveControllerUrl(inv, { loopback: true });
 }
 
 /** A package's built CLI, or undefined while that package has none. */
