@@ -3,7 +3,8 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { EngineKind, Inventory } from '@okome/provisioning';
+import type { EngineKind, Inventory, Service } from '@okome/provisioning';
+import { tapPort } from '@okome/provisioning';
 import type { NodeEffects, ServiceContext } from '../engines/context';
 import { NO_EFFECTS } from '../engines/context';
 import { EngineCore } from '../engines/core';
@@ -298,6 +299,15 @@ function withOpenAiCompat(ollama: Handler, openai: Handler): Handler {
   return (req, res) => ((req.url ?? '').startsWith('/v1/') ? openai(req, res) : ollama(req, res));
 }
 
+/**
+ * The port a stream node dials for an engine: its token-latency tap when the inventory routes
+ * the token path through the taps (as the nginx upstreams do), so the engine hop is measured
+ * on the direct path too; else the engine itself.
+ */
+function enginePort(inv: Inventory, service: Service): number {
+  return (inv.observability.taps && tapPort(service)) || service.port;
+}
+
 /** Where a stream node sends engine traffic (see services/stream.ts). */
 export function engineRoute(inv: Inventory, fromNode: string): EngineRoute {
   const pool = enginePool(inv);
@@ -311,7 +321,7 @@ export function engineRoute(inv: Inventory, fromNode: string): EngineRoute {
     const first = engines[0];
     return {
       candidates: engines.map(({ n, s }) => ({
-        url: `http://${n.address}:${s.port}`,
+        url: `http://${n.address}:${enginePort(inv, s)}`,
         via: `${n.id}/${s.name}`,
       })),
       protocol: first?.s.kind === 'ollama' ? 'ollama-chat' : 'openai-chat',
@@ -348,7 +358,10 @@ export function engineRoute(inv: Inventory, fromNode: string): EngineRoute {
     candidates: backends.map((b) => {
       const n = nodes.get(b.node);
       const s = n?.services.find((x) => x.name === b.service);
-      return { url: `http://${n?.address}:${s?.port}`, via: `${b.node}/${b.service}` };
+      return {
+        url: `http://${n?.address}:${s ? enginePort(inv, s) : undefined}`,
+        via: `${b.node}/${b.service}`,
+      };
     }),
     protocol,
     defaultModel,

@@ -68,4 +68,43 @@ describe('planSimulation: the derived inventory', () => {
     }
     expect(new Set(routes.map((r) => r.candidates[0]?.via)).size).toBe(2);
   });
+
+  describe('straight to the engines (no ingress frontend for the engine pool)', () => {
+    // OKOME's engine pool without its nginx frontends: stream nodes dial CORE, then NODE-07/08.
+    const direct = (taps: boolean) => {
+      const inv = loadInventory(resolveInventoryPath('okome'));
+      inv.routing.pools = inv.routing.pools.map((p) =>
+        p.hop === 'engine' ? { ...p, frontends: [] } : p,
+      );
+      return engineRoute(planSimulation(inv, '/s', true, { taps }).derived, 'NODE-03');
+    };
+
+    it("goes through each engine's tap (port + 10000) when the token path is tapped", () => {
+      const r = direct(true);
+      expect(r.candidates.map((c) => c.via)).toEqual(['CORE/vllm', 'NODE-07/vllm', 'NODE-08/vllm']);
+      expect(r.candidates.map((c) => c.url)).toEqual([
+        'http://127.0.86.30:18000',
+        'http://127.0.86.47:18000',
+        'http://127.0.86.48:18000',
+      ]);
+    });
+
+    it('dials the engines themselves when taps are off (nothing listens on the tap ports)', () => {
+      expect(direct(false).candidates.map((c) => c.url)).toEqual([
+        'http://127.0.86.30:8000',
+        'http://127.0.86.47:8000',
+        'http://127.0.86.48:8000',
+      ]);
+    });
+
+    it('with no engine pool at all, still through the taps of every engine', () => {
+      const inv = loadInventory(resolveInventoryPath('okome'));
+      inv.routing.pools = inv.routing.pools.filter((p) => p.hop !== 'engine');
+      const r = engineRoute(planSimulation(inv, '/s', true, { taps: true }).derived, 'NODE-03');
+      expect(r.candidates.find((c) => c.via === 'CORE/ollama')?.url).toBe(
+        'http://127.0.86.30:21434',
+      );
+      expect(r.candidates.find((c) => c.via === 'CORE/vllm')?.url).toBe('http://127.0.86.30:18000');
+    });
+  });
 });
