@@ -270,7 +270,13 @@ describe("fake Ollama throughput: eval_count / eval_duration is the profile's to
         lines.push(...(parser.push(Buffer.from(part).toString('utf8')) as typeof lines));
       }
       lines.push(...(parser.end() as typeof lines));
-      return { final: lines[lines.length - 1] as Record<string, number>, firstTokenMs };
+      const final = lines[lines.length - 1] as {
+        eval_count: number;
+        eval_duration: number;
+        prompt_eval_duration: number;
+        total_duration: number;
+      };
+      return { final, firstTokenMs };
     } finally {
       await srv.close();
     }
