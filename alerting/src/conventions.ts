@@ -58,8 +58,6 @@ export const METRIC = {
   firstToken: 'llm_time_to_first_token_seconds',
   interToken: 'llm_inter_token_latency_seconds',
   e2e: 'llm_e2e_request_latency_seconds',
-  /** Latency a hop adds on its own (tap proxy: upstream first byte minus downstream first byte). */
-  hopAdded: 'llm_hop_added_latency_seconds',
   requests: 'llm_requests_total',
   failures: 'llm_request_failures_total',
   ollamaEval: 'ollama_eval_total',
@@ -72,9 +70,11 @@ export const METRIC = {
   probeSuccess: 'probe_success',
 } as const;
 
-/** Inventory hop-budget signal → histogram it is measured with. */
-export const SIGNAL_METRIC: Record<'added' | 'first-token' | 'inter-token' | 'e2e', string> = {
-  added: METRIC.hopAdded,
+/**
+ * Inventory hop-budget signal → histogram it is measured with. `added` has none: it is the
+ * difference of two hops' first-token means (spec/inventory.ts).
+ */
+export const SIGNAL_METRIC: Record<'first-token' | 'inter-token' | 'e2e', string> = {
   'first-token': METRIC.firstToken,
   'inter-token': METRIC.interToken,
   e2e: METRIC.e2e,

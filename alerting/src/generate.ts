@@ -82,7 +82,7 @@ export function generate(opts: GenerateOptions): GeneratedFile[] {
   if (inv) {
     const e = entry(inv.cluster);
     // A hand-written SLO of the same name wins over the derived one.
-    for (const slo of hopBudgetSlos(inv)) if (!e.files.has(slo.name)) e.slos.push(slo);
+    for (const slo of hopBudgetSlos(inv, timeScale)) if (!e.files.has(slo.name)) e.slos.push(slo);
   }
 
   const out: GeneratedFile[] = [];

@@ -21,7 +21,25 @@ export type Sli =
   /** Classic histogram (base name, without _bucket): good = bucket at `le` threshold. */
   | { kind: 'latency'; histogram: Selector; thresholdSeconds: number }
   /** Time slices: a slice is good when the worst series of `query` meets `op value`. */
-  | { kind: 'threshold'; query: string; op: ThresholdOp; value: number };
+  | {
+      kind: 'threshold';
+      query: string;
+      op: ThresholdOp;
+      value: number;
+      /**
+       * The counters `query` is computed from, when it is not a plain selector (set by derived
+       * SLOs such as a hop's added latency): SLOMetricAbsent watches these, so an idle window
+       * (the query has no sample) is not "metric absent", and the promtool tests feed them.
+       */
+      inputs?: ThresholdInput[];
+    };
+
+/** A counter feeding a threshold query: its increase per minute in a good and a bad slice. */
+export interface ThresholdInput {
+  selector: Selector;
+  goodPerMinute: number;
+  badPerMinute: number;
+}
 
 export interface AlertingOptions {
   /** Extra labels on the page-severity and ticket-severity alerts. */

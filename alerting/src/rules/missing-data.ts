@@ -3,7 +3,7 @@
 import { ALERT, LABEL } from '../conventions';
 import { humanDuration } from '../duration';
 import { errorBudget } from '../model';
-import type { Slo } from '../model';
+import type { Selector, Slo } from '../model';
 import { checked, formatSelector } from '../promql';
 import { scaledFor } from '../windows';
 import type { WindowPlan } from '../windows';
@@ -18,11 +18,17 @@ export function absentForSeconds(slo: Slo, plan: WindowPlan): number {
 }
 
 export function absentExpr(slo: Slo): string {
-  if (slo.sli.kind === 'threshold') return checked(`max(absent(${slo.sli.query}))`);
-  const s = sliSelectors(slo);
-  const parts = [s.total, s.good]
-    .filter((x) => x !== undefined)
-    .map((x) => `absent(${formatSelector(x)})`);
+  const sli = slo.sli;
+  let selectors: Selector[];
+  if (sli.kind !== 'threshold') {
+    const s = sliSelectors(slo);
+    selectors = [s.total, s.good].filter((x) => x !== undefined);
+  } else if (sli.inputs?.length) {
+    // A threshold query with known inputs (a hop's added latency) has no sample while the hop
+    // is idle; only its counters vanishing means the SLI cannot be measured.
+    selectors = sli.inputs.map((i) => i.selector);
+  } else return checked(`max(absent(${sli.query}))`);
+  const parts = selectors.map((x) => `absent(${formatSelector(x)})`);
   // max() folds the absent() series (whose labels come from the matchers) into one alert.
   return checked(`max(${parts.join(' or ')})`);
 }

@@ -96,6 +96,13 @@ function sliSeries(
     series: seriesText(sel),
     values: `0+${inc(perStep)}x${samples}${tail}`,
   });
+  if (sli.kind === 'threshold' && sli.inputs?.length) {
+    // Counters per sample interval (the tests' interval is the scaled minute).
+    return sli.inputs.map((i) => ({
+      series: seriesText(i.selector),
+      values: `0+${inc(e > 0 ? i.badPerMinute : i.goodPerMinute)}x${samples}${tail}`,
+    }));
+  }
   if (sli.kind === 'threshold') {
     const sel = parseSelector(sli.query);
     if (typeof sel === 'string' || !feedable(sel)) return undefined;
@@ -242,11 +249,24 @@ function sloTests(
     const samples = Math.ceil(at / interval) + 2;
     const rest: InputSeries[] = [];
     const alsoAbsent: ExpAlert[] = [];
+    // SLOs can share input series (two hops' added latency both read the hop between them):
+    // each series is fed once, and an SLO that shares one with the SLO under test loses it too.
+    const fed = new Set((input ?? []).map((x) => x.series));
+    const stopped = new Set(fed);
     for (const o of others) {
       if (o === slo || !o.alerting.missingData) continue;
       const series = sliSeries(o, 0, rate, samples);
-      if (series) rest.push(...series);
-      else {
+      if (series) {
+        if (series.some((x) => stopped.has(x.series))) {
+          const a = missingDataAlerts(o, planner(o, timeScale), timeScale)[0];
+          if (a) alsoAbsent.push(expected(a));
+        }
+        for (const x of series) {
+          if (fed.has(x.series)) continue;
+          fed.add(x.series);
+          rest.push(x);
+        }
+      } else {
         const a = missingDataAlerts(o, planner(o, timeScale), timeScale)[0];
         if (a) alsoAbsent.push(expected(a));
       }

@@ -78,6 +78,21 @@ describe('hop budget PromQL (promtool test rules)', () => {
     ]);
   });
 
+  it('an idle hop gives no sample (not NaN), so an SLO time slice is skipped, not bad', () => {
+    // Counters that stopped moving: rate() is 0 in the last 5m, 0/0 would be NaN.
+    const flat = (hop: string, node: string) => [
+      `      - series: '${T}_sum{hop="${hop}",node="${node}"}'\n        values: '0+30x2 60x8'`,
+      `      - series: '${T}_count{hop="${hop}",node="${node}"}'\n        values: '0+100x2 200x8'`,
+    ];
+    const idle = [...flat('ingress', 'NODE-01'), ...flat('cache', 'NODE-03')];
+    promtool(idle, [
+      {
+        expr: `count(${hopAddedMeanQuery('ingress', 'cache', { by: ['node'] })}) or vector(0)`,
+        want: [{ value: 0 }],
+      },
+    ]);
+  });
+
   it('added latency quantile estimate: difference of histogram_quantile()s', () => {
     // cache p50 interpolates to 0.25 + 0.2 * 0.5 = 0.35; engine p50 to 0.1 + 0.15 * 0.5 = 0.175.
     promtool(healthy, [

@@ -34,7 +34,9 @@ function sel(hop: string, extra?: string, node?: string): string {
 function meanTtft(hop: string, o: HopQueryOptions, by: string[] = [], node?: string): string {
   const w = o.window ?? '5m';
   const g = by.length ? ` by (${by.join(', ')})` : '';
-  return `(sum${g} (rate(${TTFT}_sum${sel(hop, o.matchers, node)}[${w}])) / sum${g} (rate(${TTFT}_count${sel(hop, o.matchers, node)}[${w}])))`;
+  // `> 0` on the count: a window without requests gives no sample rather than NaN (0/0), so an
+  // idle hop is "no data" to an SLO time slice, never a slice over budget.
+  return `(sum${g} (rate(${TTFT}_sum${sel(hop, o.matchers, node)}[${w}])) / (sum${g} (rate(${TTFT}_count${sel(hop, o.matchers, node)}[${w}])) > 0))`;
 }
 
 function quantileTtft(hop: string, o: HopQueryOptions, by: string[] = [], node?: string): string {
