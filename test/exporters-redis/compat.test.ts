@@ -4,6 +4,9 @@
 // scrapes must be equal. Runs without the shared stack (OKOME_E2E_NO_STACK=1 is enough).
 import { Exporter, Options, redisCollector, silentLogger } from '@okome/exporters';
 import type { FlagValue } from '@okome/exporters';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ANCHOR_BIN,
   freePort,
@@ -12,6 +15,7 @@ import {
   redisCli,
   startAnchor,
   startRedis,
+  startSentinel,
   type ParsedExposition,
   type Proc,
 } from './support';
@@ -43,13 +47,29 @@ const STATIC = [
   'redis_key_group_count',
   'redis_key_group_memory_usage_bytes',
   'redis_number_of_distinct_key_groups',
+  'redis_stream_length',
+  'redis_stream_groups',
+  'redis_stream_last_generated_id',
+  'redis_stream_radix_tree_keys',
+  'redis_stream_radix_tree_nodes',
+  'redis_stream_group_consumers',
+  'redis_stream_group_messages_pending',
+  'redis_stream_group_last_delivered_id',
+  'redis_stream_group_consumer_messages_pending',
+  'redis_script_values',
 ];
+
+// Collects numbers from Redis itself, so both exporters must report the same values. It selects
+// db0 itself: the scrape connection may still have another db selected by --check-keys.
+const LUA = `redis.call("SELECT", 0) return {"sessions", tostring(#redis.call("KEYS", "session:*")), "queue_len", tostring(redis.call("LLEN", "queue"))}`;
 
 const KEY_FLAGS = {
   'check-keys': 'session:1*,queue,h,s,z',
   'check-single-keys': 'counter:1,db2=other:0',
   'count-keys': 'session:*,db2=other:*',
   'check-key-groups': '^(session):,^(counter):',
+  'check-streams': 'orders*',
+  'check-single-streams': 'audit-log',
 };
 
 async function workload(port: number): Promise<void> {
@@ -60,6 +80,11 @@ async function workload(port: number): Promise<void> {
   cmds.push(['RPUSH', 'queue', 'a', 'b', 'c'], ['HSET', 'h', 'f1', '1', 'f2', '2']);
   cmds.push(['SADD', 's', 'a', 'b', 'c', 'd'], ['ZADD', 'z', '1', 'a', '2', 'b']);
   cmds.push(['GET', 'session:1'], ['GET', 'session:2'], ['GET', 'nope']);
+  // Streams with fixed IDs: two groups, one consumer with pending entries, one empty group.
+  for (let i = 1; i <= 4; i++) cmds.push(['XADD', 'orders', `17000000000${i}0-0`, 'n', String(i)]);
+  cmds.push(['XGROUP', 'CREATE', 'orders', 'billing', '0']);
+  cmds.push(['XREADGROUP', 'GROUP', 'billing', 'w1', 'COUNT', '3', 'STREAMS', 'orders', '>']);
+  cmds.push(['XGROUP', 'CREATE', 'orders', 'audit', '$'], ['XADD', 'audit-log', '9-1', 'a', '1']);
   for (const c of cmds) await redisCli(port, ...c);
   // SELECT does not outlive a connection: fill db2 in one server-side script.
   await redisCli(
@@ -124,20 +149,26 @@ describe(`redis_exporter compatibility (anchor: ${ANCHOR_BIN})`, () => {
   let redis: Proc;
   let anchor: Proc;
   let mine: { url: string; stop: () => Promise<void> };
+  let dir: string;
 
   beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'okome-compat-lua-'));
+    const script = join(dir, 'collect.lua');
+    writeFileSync(script, LUA);
+    const flags = { ...KEY_FLAGS, script };
     redis = await startRedis();
     await workload(redis.port);
     anchor = await startAnchor(
       redis.url,
-      Object.entries(KEY_FLAGS).flatMap(([k, v]) => [`-${k}`, v]),
+      Object.entries(flags).flatMap(([k, v]) => [`-${k}`, v]),
     );
-    mine = await ours({ 'redis.addr': redis.url, ...KEY_FLAGS });
+    mine = await ours({ 'redis.addr': redis.url, ...flags });
   }, 30_000);
   afterAll(async () => {
     await mine?.stop();
     await anchor?.stop();
     await redis?.stop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it('/metrics: every anchor family exists in ours with the same type and label names', async () => {
@@ -160,6 +191,12 @@ describe(`redis_exporter compatibility (anchor: ${ANCHOR_BIN})`, () => {
     ]);
     const want = staticSeries(a.parsed);
     expect(want.size).toBeGreaterThan(60);
+    // The streams and the script are really in the comparison, not vacuously equal.
+    expect(want.get('redis_stream_length{db="db0",stream="orders"}')).toBe(4);
+    expect(
+      want.get('redis_stream_group_messages_pending{db="db0",group="billing",stream="orders"}'),
+    ).toBe(3);
+    expect(want.get('redis_script_values{key="sessions"}')).toBe(50);
     expect(Object.fromEntries(staticSeries(m.parsed))).toEqual(Object.fromEntries(want));
     // Derived from uptime at scrape time: equal up to the second the scrapes fall in.
     const start = (p: ParsedExposition): number => p.samples.get('redis_start_time_seconds') ?? NaN;
@@ -205,6 +242,28 @@ describe(`redis_exporter compatibility (anchor: ${ANCHOR_BIN})`, () => {
     } finally {
       await deadMine.stop();
       await deadAnchor.stop();
+    }
+  });
+
+  it('sentinel target: the same redis_sentinel_* families, labels and values as the anchor', async () => {
+    const sentinel = await startSentinel(redis.url.replace('redis://', ''));
+    const sAnchor = await startAnchor(sentinel.url);
+    const sMine = await ours({ 'redis.addr': sentinel.url });
+    try {
+      const [a, m] = await Promise.all([
+        scrape(`${sAnchor.url}/metrics`),
+        scrape(`${sMine.url}/metrics`),
+      ]);
+      expect(compareShape(a.parsed, m.parsed)).toEqual([]);
+      const sentinelSeries = (p: ParsedExposition) =>
+        Object.fromEntries([...p.samples].filter(([k]) => k.startsWith('redis_sentinel_')));
+      const want = sentinelSeries(a.parsed);
+      expect(Object.keys(want).length).toBeGreaterThanOrEqual(11);
+      expect(sentinelSeries(m.parsed)).toEqual(want);
+    } finally {
+      await sMine.stop();
+      await sAnchor.stop();
+      await sentinel.stop();
     }
   });
 });

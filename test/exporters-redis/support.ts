@@ -1,7 +1,7 @@
 // Real servers for the Redis compatibility tests: redis-server and Debian's redis_exporter (the
 // anchor), each on 127.0.0.1 with a free ephemeral port; nothing is mocked.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -78,6 +78,30 @@ export async function startRedis(): Promise<Proc> {
     url: `redis://${HOST}:${port}`,
     stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
   };
+}
+
+/** `redis-server --sentinel` watching `master` (host:port) as "mymaster", quorum 1. */
+export async function startSentinel(master: string): Promise<Proc> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'okome-compat-sentinel-'));
+  const conf = join(dir, 'sentinel.conf');
+  const [mHost, mPort] = master.split(':');
+  writeFileSync(
+    conf,
+    `port ${port}\nbind ${HOST}\ndir ${dir}\nsentinel monitor mymaster ${mHost} ${mPort} 1\n`,
+  );
+  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
+  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await waitUntil(
+      async () => (await redisCli(port, 'SENTINEL', 'CKQUORUM', 'mymaster')).startsWith('+OK'),
+      `redis sentinel :${port}`,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `redis://${HOST}:${port}`, stop };
 }
 
 /** Debian's prometheus-redis-exporter with the given extra flags. */

@@ -30,6 +30,21 @@ const STRING_FLAGS = [
   ['check-single-keys', 'Comma-separated [dbN=]keys to export size/value for.', undefined],
   ['count-keys', 'Comma-separated [dbN=]patterns to count with SCAN.', undefined],
   [
+    'check-streams',
+    'Comma-separated [dbN=]stream patterns (SCAN) to export streams, groups and consumers of.',
+    undefined,
+  ],
+  [
+    'check-single-streams',
+    'Comma-separated [dbN=]streams to export groups and consumers of.',
+    undefined,
+  ],
+  [
+    'script',
+    'Comma-separated Lua files run with EVAL each scrape (redis_script_values).',
+    undefined,
+  ],
+  [
     'check-key-groups',
     'Comma-separated Lua patterns grouping keys by capture (count, memory).',
     undefined,

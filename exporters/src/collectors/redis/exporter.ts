@@ -87,7 +87,8 @@ export class RedisExporter {
   }
 
   /**
-   * GET /scrape?target=redis://host:port[&check-keys=...][&check-single-keys=...][&count-keys=...].
+   * GET /scrape?target=redis://host:port[&check-keys=...][&check-single-keys=...][&count-keys=...]
+   * [&check-streams=...][&check-single-streams=...].
    * A missing or unusable target is the caller's mistake: 400 and the error counter goes up.
    */
   async scrapeHandler(query: URLSearchParams, deadline?: number): Promise<ScrapeResponse> {
@@ -109,9 +110,13 @@ export class RedisExporter {
       const ck = query.get('check-keys');
       const csk = query.get('check-single-keys');
       const cnt = query.get('count-keys');
+      const cs = query.get('check-streams');
+      const css = query.get('check-single-streams');
       if (ck) o.checkKeys = parseKeyArg(ck, 'check-keys');
       if (csk) o.checkSingleKeys = parseKeyArg(csk, 'check-single-keys');
       if (cnt) o.countKeys = parseKeyArg(cnt, 'count-keys');
+      if (cs) o.checkStreams = parseKeyArg(cs, 'check-streams');
+      if (css) o.checkSingleStreams = parseKeyArg(css, 'check-single-streams');
       const tlsName = query.get('tls_server_name') ?? query.get('tls-server-name');
       if (tlsName) o.tls = { ...o.tls, serverName: tlsName };
     } catch (err) {

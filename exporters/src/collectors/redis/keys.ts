@@ -39,7 +39,8 @@ export function parseKeyArg(arg: string, flag = '--check-keys'): DbKey[] {
   return out;
 }
 
-const GLOB = /[?*[\]^]+/;
+/** A key argument with glob characters is a pattern (SCAN), otherwise a key name. */
+export const GLOB = /[?*[\]^]+/;
 
 export interface ScanLimits {
   batchSize: number;

@@ -187,6 +187,12 @@ export const INFO_GAUGES: Readonly<Record<string, string>> = {
   used_memory_vm_functions: 'memory_used_vm_functions_bytes',
   used_memory_vm_total: 'memory_used_vm_total',
   watching_clients: 'watching_clients',
+  // # Sentinel (INFO of a redis-server --sentinel)
+  sentinel_masters: 'sentinel_masters',
+  sentinel_tilt: 'sentinel_tilt',
+  sentinel_running_scripts: 'sentinel_running_scripts',
+  sentinel_scripts_queue_length: 'sentinel_scripts_queue_length',
+  sentinel_simulate_failure_flags: 'sentinel_simulate_failure_flags',
 };
 
 export const INFO_COUNTERS: Readonly<Record<string, string>> = {
@@ -319,6 +325,26 @@ export const HELP: Readonly<Record<string, string>> = {
   slowlog_length: 'Total slowlog',
   connected_client_info: 'Details about a connected client',
   connected_clients_details: 'Details about connected clients',
+  stream_length: 'The number of elements of the stream',
+  stream_radix_tree_keys: 'Radix tree keys count',
+  stream_radix_tree_nodes: 'Radix tree nodes count',
+  stream_last_generated_id: 'The epoch timestamp (ms) of the latest message on the stream',
+  stream_groups: 'Groups count of stream',
+  stream_group_consumers: 'Consumers count of stream group',
+  stream_group_messages_pending: 'Pending number of messages in that stream group',
+  stream_group_last_delivered_id: 'The epoch timestamp (ms) of the last delivered message',
+  stream_group_entries_read: 'Total number of entries read from the stream group',
+  stream_group_lag: 'The number of messages waiting to be delivered to the stream group',
+  stream_group_consumer_messages_pending: 'Pending number of messages for this specific consumer',
+  stream_group_consumer_idle_seconds: 'Consumer idle time in seconds',
+  script_values: 'Values returned by the collect script',
+  script_result: 'Result of the collect script evaluation (1 ok, 0 error, 2 no values)',
+  sentinel_master_status: 'Master status on Sentinel',
+  sentinel_master_slaves: 'The number of slaves of the master',
+  sentinel_master_sentinels: 'The number of sentinels monitoring this master',
+  sentinel_master_ok_slaves: 'The number of okay slaves of the master',
+  sentinel_master_ok_sentinels: 'The number of okay sentinels monitoring this master',
+  sentinel_master_ckquorum_status: 'Master ckquorum status',
 };
 
 /** Config settings exported as `config_<name>` gauges (dashes become underscores). */

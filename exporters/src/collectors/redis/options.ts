@@ -3,6 +3,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions } from 'node:tls';
 import { parseKeyArg, parseKeyGroups, type DbKey } from './keys';
+import { loadScripts, type LuaScript } from './script';
 
 export interface RedisOptions {
   addr: string;
@@ -15,6 +16,10 @@ export interface RedisOptions {
   checkKeys: DbKey[];
   checkSingleKeys: DbKey[];
   countKeys: DbKey[];
+  checkStreams: DbKey[];
+  checkSingleStreams: DbKey[];
+  /** --script files, read once at start. */
+  scripts: LuaScript[];
   checkKeyGroups: string[];
   checkKeysBatchSize: number;
   maxDistinctKeyGroups: number;
@@ -48,6 +53,9 @@ export const DEFAULT_REDIS_OPTIONS: RedisOptions = {
   checkKeys: [],
   checkSingleKeys: [],
   countKeys: [],
+  checkStreams: [],
+  checkSingleStreams: [],
+  scripts: [],
   checkKeyGroups: [],
   checkKeysBatchSize: 1000,
   maxDistinctKeyGroups: 100,
@@ -111,6 +119,9 @@ export interface RedisFlagValues {
   'check-keys'?: string;
   'check-single-keys'?: string;
   'count-keys'?: string;
+  'check-streams'?: string;
+  'check-single-streams'?: string;
+  script?: string;
   'check-key-groups'?: string;
   'check-keys-batch-size'?: string;
   'max-distinct-key-groups'?: string;
@@ -162,6 +173,11 @@ export function redisOptionsFromFlags(
   if (f['check-single-keys'] !== undefined)
     o.checkSingleKeys = parseKeyArg(f['check-single-keys'], '--check-single-keys');
   if (f['count-keys'] !== undefined) o.countKeys = parseKeyArg(f['count-keys'], '--count-keys');
+  if (f['check-streams'] !== undefined)
+    o.checkStreams = parseKeyArg(f['check-streams'], '--check-streams');
+  if (f['check-single-streams'] !== undefined)
+    o.checkSingleStreams = parseKeyArg(f['check-single-streams'], '--check-single-streams');
+  if (f.script !== undefined) o.scripts = loadScripts(f.script);
   if (f['check-key-groups'] !== undefined) o.checkKeyGroups = parseKeyGroups(f['check-key-groups']);
   if (f['check-keys-batch-size'] !== undefined)
     o.checkKeysBatchSize = positiveInt(f['check-keys-batch-size'], 'check-keys-batch-size');

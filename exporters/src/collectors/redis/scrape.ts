@@ -9,7 +9,10 @@ import { extractLatencyHistogram, extractLatencyLatest } from './latency';
 import { CONFIG_GAUGES, HELP, REDACTED_CONFIG } from './metric-map';
 import { tlsOptions, type RedisOptions } from './options';
 import { RespClient, RespError, type RespValue } from './resp';
+import { extractScriptMetrics } from './script';
+import { extractSentinelMetrics } from './sentinel';
 import { extractSlowlog } from './slowlog';
+import { extractStreamMetrics } from './streams';
 import { parseRedisTarget, redact } from './target';
 
 export interface ScrapeOutcome {
@@ -189,6 +192,23 @@ export async function scrapeRedis(
           disableKeyValues: o.disableKeyValues,
         });
       });
+    if (o.checkStreams.length || o.checkSingleStreams.length)
+      await optional('check-streams', async () => {
+        truncatedScans += await extractStreamMetrics(
+          sink,
+          c,
+          { ...limits, checkStreams: o.checkStreams, checkSingleStreams: o.checkSingleStreams },
+          (msg) => warnOnce(`redis collector: ${msg}`),
+        );
+      });
+    // redis_exporter always exports the key-group duration, 0 when no groups are configured.
+    if (!o.checkKeyGroups.length)
+      sink.gauge(
+        'last_key_groups_scrape_duration_milliseconds',
+        0,
+        {},
+        HELP.last_key_groups_scrape_duration_milliseconds,
+      );
     if (o.checkKeyGroups.length)
       await optional('check-key-groups', async () => {
         truncatedScans += await extractKeyGroups(sink, c, {
@@ -198,12 +218,21 @@ export async function scrapeRedis(
           dbCount,
         });
       });
+    if (/^redis_mode:sentinel/m.test(infoText))
+      await optional('SENTINEL', () => extractSentinelMetrics(sink, c, infoText));
+    // Not optional, as in redis_exporter: a failing script fails the scrape (script.ts).
+    if (o.scripts.length) await extractScriptMetrics(sink, c, o.scripts);
     if (o.exportClientList)
       await optional('CLIENT LIST', async () => {
         const list = await c.call('CLIENT', 'LIST');
         if (typeof list === 'string') extractClientList(sink, list, o.exportClientPort);
       });
-    if (o.checkKeys.length || o.countKeys.length || o.checkKeyGroups.length)
+    if (
+      o.checkKeys.length ||
+      o.countKeys.length ||
+      o.checkKeyGroups.length ||
+      o.checkStreams.length
+    )
       sink.gauge(
         'exporter_last_scrape_keys_truncated',
         truncatedScans,
