@@ -19,6 +19,9 @@ Commands:
            run beside it (okome-stack), so with the inventory's observability.taps nginx and
            \`load --target ingress\` go through their taps (port + 10000); without --taps the
            derived inventory has taps off (nothing would listen on the tap ports).
+           --time-scale N: the alert-window compression of the stack's rules (okome-stack
+           --sim passes 60), shown in GET /state. Token timing is never scaled: tokens/s,
+           first-token delays and hop latencies stay the inventory's, as the SLIs expect.
   status   Show the running simulation (nodes, services, faults). Exit 3 when not running.
   down     Stop the simulation of a state dir, also after a crash (from its pid files).
   load     Stream requests at a fixed rate (bounded, loopback only); print TTFT/ITL/e2e

@@ -53,6 +53,7 @@ export async function up(opts: UpOptions): Promise<number> {
     controlUrl: `http://${control.host}:${control.port}`,
     log,
     taps: opts.taps,
+    timeScale: opts.timeScale,
   });
   // The control API answers from the start: /-/ready says 503 until every node is up.
   const server = createControlServer(() => sim);

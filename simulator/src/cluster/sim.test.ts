@@ -78,6 +78,8 @@ describe('Simulator (in-process, real redis-server and nginx)', () => {
       seed: 1,
       controlUrl: 'http://x',
       log: (l) => log.push(l),
+      // As okome-stack --sim runs it: alert windows compressed 60×, token timing untouched.
+      timeScale: 60,
     });
     await sim.start();
     control = createControlServer(() => sim);
@@ -121,6 +123,17 @@ describe('Simulator (in-process, real redis-server and nginx)', () => {
     expect((await fetch(`${controlUrl}/-/ready`)).status).toBe(200);
     const tool = parsed.inventory?.nodes.find((n) => n.id === 'gpu1')?.tools?.nvidiaSmi as string;
     expect(existsSync(tool)).toBe(true);
+  });
+
+  it('time scale 60 is reported in /state and leaves token timing at the model profile', async () => {
+    const state = (await (await fetch(`${controlUrl}/state`)).json()) as { timeScale: number };
+    expect(state.timeScale).toBe(60);
+    // "big" decodes at 100 tok/s: 10 ms between tokens, not 10/60 ms.
+    const r = await ask(GPU1, `time scale ${Date.now()}`, { maxTokens: 20 });
+    expect(r.ok).toBe(true);
+    const meanItl = r.itlMs.reduce((sum, v) => sum + v, 0) / r.itlMs.length;
+    expect(meanItl).toBeGreaterThan(10 * 0.7);
+    expect(r.ttftMs ?? 0).toBeGreaterThan(60 * 0.8);
   });
 
   it('streams through the real nginx ingress and the stream service; a repeat comes from Redis', async () => {

@@ -24,6 +24,12 @@ export interface SimOptions {
   log: (line: string) => void;
   /** Route through the exporters' taps when the inventory asks for it (see PlanOptions). */
   taps?: boolean;
+  /**
+   * The stack's alert-window compression (okome-slo --time-scale), reported in /state so
+   * drills and dashboards can tell a compressed run. It never changes token timing: tokens/s,
+   * first-token delays and hop latencies stay the inventory's, which is what the SLIs measure.
+   */
+  timeScale?: number;
   /** Binaries, for tests that check the "missing binary" path. */
   redisBinary?: string;
   nginxBinary?: string;
@@ -339,6 +345,7 @@ export class Simulator {
       controlUrl: this.opts.controlUrl,
       pid: process.pid,
       seed: this.opts.seed,
+      timeScale: this.opts.timeScale ?? 1,
       startedAt: this.startedAt.toISOString(),
       ready: this.allUp(),
       nodes: [...this.nodes.values()].map((n) => this.nodeState(n)),
