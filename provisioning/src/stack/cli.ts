@@ -14,6 +14,9 @@ commands:
              --sim                   run on the simulator (a fake cluster on loopback)
              --time-scale N          divide alert windows and hold-downs by N (default 60 with --sim)
              --detach                return once every component is healthy
+             --sim-control HOST:PORT simulator control API (default 127.0.0.1:9800); with its
+                                     own --state-dir, a second stack (another inventory) runs
+                                     beside the first
   status   show each component, its URL and health   [--json]
   down     stop every component the stack started (also after a crash)
 
@@ -44,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
         sim: { type: 'boolean', default: false },
         'time-scale': { type: 'string' },
         detach: { type: 'boolean', default: false },
+        'sim-control': { type: 'string' },
         json: { type: 'boolean', default: false },
         'state-dir': { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
@@ -73,10 +77,16 @@ async function main(argv: string[]): Promise<number> {
           return 2;
         }
       }
+      const simControl = values['sim-control'];
+      if (simControl !== undefined && !/^[\w.-]+:\d{1,5}$/.test(simControl)) {
+        console.error(`okome-stack: --sim-control must be HOST:PORT, got "${simControl}"`);
+        return 2;
+      }
       const state = await stackUp(layout, {
         inventory: values.inventory,
         sim: values.sim,
         timeScale,
+        simControl,
         log,
       });
       printUrls(state);

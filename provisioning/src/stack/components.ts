@@ -28,7 +28,12 @@ export interface StackContext {
   sim: boolean;
   /** Divides alert windows and hold-downs so a simulated incident plays out in seconds. */
   timeScale: number;
+  /** The simulator's control API (faults) when `sim`; the controller's drills call it. */
+  simControl?: string;
 }
+
+/** Where the simulator's control API listens unless told otherwise (okome-sim's default). */
+export const DEFAULT_SIM_CONTROL = '127.0.0.1:9800';
 
 /** Where a node's component listens here: its loopback address (DESIGN.md §8). */
 export function bindAddress(inv: Inventory, node: InventoryNode): string {
@@ -113,10 +118,11 @@ export function simulatorComponent(
   layout: StackLayout,
   inventoryPath: string,
   timeScale: number,
+  controlListen = DEFAULT_SIM_CONTROL,
 ): { spec: ComponentSpec; derivedInventory: string } | undefined {
   const cli = builtCli('simulator');
   if (!cli) return undefined;
-  const control = 'http://127.0.0.1:9800';
+  const control = `http://${controlListen}`;
   return {
     derivedInventory: join(layout.simDir, 'inventory.yaml'),
     spec: {
@@ -134,6 +140,8 @@ export function simulatorComponent(
         layout.simDir,
         '--time-scale',
         String(timeScale),
+        '--control-listen',
+        controlListen,
         // The stack runs an exporter per node, so the inventory's taps have something listening.
         '--taps',
       ],
@@ -200,6 +208,10 @@ export const controllerComponents = (ctx: StackContext): ComponentSpec[] => {
         '--hold-down',
         `${holdDown}s`,
       ],
+      // Drill faults go to this stack's simulator (a second stack runs its own elsewhere).
+      ...(ctx.sim && ctx.simControl
+        ? { env: { OKOME_SIMULATOR_URL: `http://${ctx.simControl}` } }
+        : {}),
     },
   ];
 };

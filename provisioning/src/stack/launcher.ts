@@ -7,7 +7,7 @@ import { loadInventory } from '../inventory/load';
 import { resolveInventoryPath } from '../inventory/query';
 import type { Inventory } from '../inventory/schema';
 import type { ComponentSpec, StackContext } from './components';
-import { STACK_COMPONENTS, simulatorComponent } from './components';
+import { DEFAULT_SIM_CONTROL, STACK_COMPONENTS, simulatorComponent } from './components';
 import { httpHealthy, portInUse } from './health';
 import type { StackLayout } from './layout';
 import { StackError } from './errors';
@@ -22,6 +22,8 @@ export interface UpOptions {
   inventory: string;
   sim: boolean;
   timeScale?: number;
+  /** host:port of the simulator's control API (default 127.0.0.1:9800). */
+  simControl?: string;
   log?: (line: string) => void;
 }
 
@@ -131,7 +133,7 @@ export async function stackUp(layout: StackLayout, opts: UpOptions): Promise<Sta
     let inventory: Inventory = source;
     let effectivePath = inventoryPath;
     if (opts.sim) {
-      const sim = simulatorComponent(layout, inventoryPath, timeScale);
+      const sim = simulatorComponent(layout, inventoryPath, timeScale, opts.simControl);
       if (!sim) throw new StackError('--sim needs the simulator: run `npm run build` first');
       await startAll(layout, state, [sim.spec], log);
       effectivePath = sim.derivedInventory;
@@ -143,6 +145,7 @@ export async function stackUp(layout: StackLayout, opts: UpOptions): Promise<Sta
       inventoryPath: effectivePath,
       sim: opts.sim,
       timeScale,
+      simControl: opts.simControl ?? DEFAULT_SIM_CONTROL,
     };
     await prepareStack(ctx, log);
     await startAll(
