@@ -145,10 +145,14 @@ export class RespClient {
     const timeoutMs = opts.timeoutMs ?? 15_000;
     const socket = await new Promise<Socket>((resolve, reject) => {
       const where = opts.path ?? `${opts.host}:${opts.port}`;
+      // TCP up but no secure connection: say it was the TLS handshake (certificate, CA, name),
+      // not the network, so a wrong --tls-ca-cert-file reads as what it is.
+      let tcpUp = false;
       const onError = (err: Error): void => {
         clearTimeout(timer);
         s.destroy();
-        reject(new Error(`dial ${where}: ${err.message}`));
+        const stage = opts.tls && tcpUp ? 'tls handshake: ' : '';
+        reject(new Error(`dial ${where}: ${stage}${err.message}`));
       };
       const s: Socket = opts.tls
         ? tlsConnect({ host: opts.host, port: opts.port, ...opts.tls }, () => done())
@@ -160,6 +164,7 @@ export class RespClient {
         timeoutMs,
       );
       s.once('error', onError);
+      s.once('connect', () => (tcpUp = true));
       function done(): void {
         clearTimeout(timer);
         s.off('error', onError);
