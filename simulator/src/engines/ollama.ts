@@ -3,7 +3,7 @@
 // Field names and units (nanosecond durations) are Ollama's own.
 import { createHash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readJson, sendJson, sendText, writeChunk } from '../util/http';
+import { HttpError, readJson, sendError, sendJson, sendText, writeChunk } from '../util/http';
 import { EngineFault } from './core';
 import type { EngineCore, GenerationResult } from './core';
 import type { ModelProfile } from './profile';
@@ -15,6 +15,7 @@ import {
   optionalString,
   parseMessages,
   promptOf,
+  sendWhole,
 } from './request';
 
 export const OLLAMA_VERSION = '0.9.6';
@@ -144,24 +145,19 @@ export function createOllamaHandler(core: EngineCore, opts: OllamaOptions) {
     });
 
     if (!stream) {
-      try {
-        const r = await core.generate(
-          { requested, model, prompt, maxTokens },
-          signal,
-          () => undefined,
-        );
-        sendJson(res, 200, {
+      await sendWhole(
+        res,
+        () => core.generate({ requested, model, prompt, maxTokens }, signal, () => undefined),
+        (r) => ({
           model: requested,
           created_at: rfc3339Nano(),
           ...(chat ? { message: { role: 'assistant', content: r.text } } : { response: r.text }),
           done: true,
           ...(chat ? {} : { context: [151644, 872, 198] }),
           ...finalMetrics(r),
-        });
-      } catch (err) {
-        if (err instanceof EngineFault) sendJson(res, 500, { error: errorText(err) });
-        else throw err;
-      }
+        }),
+        (err) => ({ error: errorText(err) }),
+      );
       return;
     }
 
@@ -238,9 +234,7 @@ export function createOllamaHandler(core: EngineCore, opts: OllamaOptions) {
           sendText(res, 404, '404 page not found');
       }
     } catch (err) {
-      if (err instanceof HttpError) sendJson(res, err.status, { error: err.message });
-      else if (!res.headersSent) sendJson(res, 500, { error: (err as Error).message });
-      else res.destroy();
+      sendError(res, err, (_status, message) => ({ error: message }));
     }
   };
 }

@@ -3,7 +3,7 @@
 // stream_options.include_usage), /v1/models, /health, /version and /metrics with vLLM's names.
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError, readJson, sendJson, sendText, writeChunk } from '../util/http';
+import { HttpError, readJson, sendError, sendJson, sendText, writeChunk } from '../util/http';
 import { EngineFault } from './core';
 import type { EngineCore, GenerationResult } from './core';
 import {
@@ -14,6 +14,7 @@ import {
   optionalString,
   parseMessages,
   promptOf,
+  sendWhole,
 } from './request';
 import type { VllmMetrics } from './vllm-metrics';
 
@@ -86,13 +87,10 @@ export function createOpenAiHandler(core: EngineCore, opts: OpenAiOptions) {
     });
 
     if (!stream) {
-      try {
-        const r = await core.generate(
-          { requested, model, prompt, maxTokens },
-          signal,
-          () => undefined,
-        );
-        sendJson(res, 200, {
+      await sendWhole(
+        res,
+        () => core.generate({ requested, model, prompt, maxTokens }, signal, () => undefined),
+        (r) => ({
           id,
           object: chat ? 'chat.completion' : 'text_completion',
           created: createdAt,
@@ -115,11 +113,9 @@ export function createOpenAiHandler(core: EngineCore, opts: OpenAiOptions) {
                 },
           ],
           usage: usageOf(r),
-        });
-      } catch (err) {
-        if (err instanceof EngineFault) sendJson(res, 500, openAiError(500, faultMessage(err)));
-        else throw err;
-      }
+        }),
+        (err) => openAiError(500, faultMessage(err)),
+      );
       return;
     }
 
@@ -262,10 +258,7 @@ export function createOpenAiHandler(core: EngineCore, opts: OpenAiOptions) {
           sendJson(res, 404, { detail: 'Not Found' });
       }
     } catch (err) {
-      if (err instanceof HttpError)
-        sendJson(res, err.status, openAiError(err.status, err.message, err.field ?? null));
-      else if (!res.headersSent) sendJson(res, 500, openAiError(500, (err as Error).message));
-      else res.destroy();
+      sendError(res, err, openAiError);
     }
   };
 }

@@ -1,7 +1,9 @@
 // Request plumbing shared by the fake engines: an abort signal tied to the client connection,
-// and field checks that name what was wrong.
+// field checks that name what was wrong, and the non-streaming answer.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { HttpError } from '../util/http';
+import { HttpError, sendJson } from '../util/http';
+import { EngineFault } from './core';
+import type { GenerationResult } from './core';
 
 /** Aborts when the client goes away before the response finished. */
 export function clientSignal(req: IncomingMessage, res: ServerResponse): AbortSignal {
@@ -78,4 +80,25 @@ export function parseMessages(o: Record<string, unknown>, required: boolean): Ch
 
 export function promptOf(messages: ChatMessage[]): string {
   return messages.map((m) => `${m.role}: ${m.content}`).join('\n');
+}
+
+/**
+ * A non-streaming answer (`stream: false`): the whole generation as one JSON body, or, when
+ * the engine fails (GPU out of memory or lost), 500 with the engine's own error body.
+ */
+export async function sendWhole(
+  res: ServerResponse,
+  generate: () => Promise<GenerationResult>,
+  body: (r: GenerationResult) => unknown,
+  faultBody: (err: EngineFault) => unknown,
+): Promise<void> {
+  let result: GenerationResult;
+  try {
+    result = await generate();
+  } catch (err) {
+    if (!(err instanceof EngineFault)) throw err;
+    sendJson(res, 500, faultBody(err));
+    return;
+  }
+  sendJson(res, 200, body(result));
 }

@@ -1,7 +1,6 @@
 // A real nginx per ingress node, configured by @okome/provisioning's renderers: one main
 // config under its own prefix, one upstream file per pool in `upstreamDir` (the files the
 // controller rewrites before `nginx -p PREFIX -c CONF -s reload`), one server file per pool.
-import type { ChildProcess } from 'node:child_process';
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
@@ -9,10 +8,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Inventory } from '@okome/provisioning';
 import { renderNginxMain, renderNginxServer, renderNginxUpstream } from '@okome/provisioning';
-import { sleep } from '../util/time';
-import { isAlive, spawnChild, stderrTail, stopPid } from './child';
-import type { ProcState } from './redis';
-import { StartError } from './redis';
+import { ManagedChild, StartError } from './managed';
 
 const run = promisify(execFile);
 
@@ -24,13 +20,10 @@ export interface NginxOptions {
   listens: Array<{ pool: string; host: string; port: number }>;
 }
 
-export class NginxProcess {
-  private child?: ChildProcess;
-  state: ProcState = 'stopped';
-  private expectExit = false;
-  onUnexpectedExit?: (code: number | null) => void;
-
-  constructor(readonly opts: NginxOptions) {}
+export class NginxProcess extends ManagedChild {
+  constructor(readonly opts: NginxOptions) {
+    super();
+  }
 
   get conf(): string {
     return join(this.opts.prefix, 'nginx.conf');
@@ -47,10 +40,6 @@ export class NginxProcess {
   get errorLog(): string {
     return join(this.opts.prefix, 'error.log');
   }
-  get pid(): number | undefined {
-    return this.child?.pid;
-  }
-
   /** Writes the configs from the derived inventory (addresses already on loopback). */
   writeConfig(inv: Inventory): void {
     for (const dir of [this.opts.prefix, this.upstreamDir, this.serverDir])
@@ -89,39 +78,21 @@ export class NginxProcess {
 
   async start(timeoutMs = 8000): Promise<void> {
     if (this.state !== 'stopped') return;
-    const child = spawnChild(
+    const who = `nginx for ${this.opts.nodeId}`;
+    await this.launch(
       this.opts.binary,
       ['-p', this.opts.prefix, '-c', this.conf, '-g', 'daemon off;'],
-      { detached: false },
-    );
-    const tail = stderrTail(child);
-    this.child = child;
-    this.expectExit = false;
-    let exited: number | null | undefined;
-    child.on('exit', (code) => {
-      exited = code;
-      if (this.child === child) {
-        this.child = undefined;
-        this.state = 'stopped';
-        if (!this.expectExit) this.onUnexpectedExit?.(code);
-      }
-    });
-    const deadline = Date.now() + timeoutMs;
-    while (Date.now() < deadline) {
-      if (exited !== undefined)
-        throw new StartError(
-          `nginx for ${this.opts.nodeId} exited (code ${exited}): ${tail() || this.errorTail() || 'no output'}`,
-        );
-      const ok = await Promise.all(this.opts.listens.map((l) => canConnect(l.host, l.port)));
-      if (ok.every(Boolean)) {
-        this.state = 'running';
-        return;
-      }
-      await sleep(40);
-    }
-    await this.stop();
-    throw new StartError(
-      `nginx for ${this.opts.nodeId} did not listen within ${timeoutMs} ms: ${tail() || this.errorTail()}`,
+      {
+        ready: async () =>
+          (await Promise.all(this.opts.listens.map((l) => canConnect(l.host, l.port)))).every(
+            Boolean,
+          ),
+        timeoutMs,
+        exitedMessage: (code, stderr) =>
+          `${who} exited (code ${code}): ${stderr || this.errorTail() || 'no output'}`,
+        timeoutMessage: (stderr) =>
+          `${who} did not listen within ${timeoutMs} ms: ${stderr || this.errorTail()}`,
+      },
     );
   }
 
@@ -133,51 +104,13 @@ export class NginxProcess {
     }
   }
 
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) {
-      this.state = 'stopped';
-      return;
-    }
-    this.expectExit = true;
-    const exited = new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-    });
-    // SIGQUIT = graceful; SIGTERM = fast shutdown (streams are cut, as when a node goes down).
-    await stopPid(child.pid, 'SIGTERM', 5000);
-    await Promise.race([exited, sleep(2000)]);
-    this.child = undefined;
-    this.state = 'stopped';
-  }
-
-  /** SIGSTOP the master and its worker(s): connections are accepted by the kernel, never answered. */
-  pause(): void {
-    if (!this.child?.pid || this.state !== 'running') return;
-    for (const pid of [this.child.pid, ...workerPids(this.child.pid)]) signal(pid, 'SIGSTOP');
-    this.state = 'paused';
-  }
-
-  resume(): void {
-    if (!this.child?.pid || this.state !== 'paused') return;
-    for (const pid of [this.child.pid, ...workerPids(this.child.pid)]) signal(pid, 'SIGCONT');
-    this.state = 'running';
-  }
-
-  alive(): boolean {
-    return !!this.child?.pid && isAlive(this.child.pid);
+  /** A partition freezes the master and its worker(s). */
+  protected override pausedPids(pid: number): number[] {
+    return [pid, ...workerPids(pid)];
   }
 
   pidFileExists(): boolean {
     return existsSync(this.pidFile);
-  }
-}
-
-function signal(pid: number, sig: NodeJS.Signals): void {
-  try {
-    process.kill(pid, sig);
-  } catch {
-    /* gone */
   }
 }
 

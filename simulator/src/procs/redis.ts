@@ -1,14 +1,12 @@
 // A real redis-server per cache node, bound to the node's loopback address, with its own data
 // dir and pid file. Stopped for `redis-down` / `down`, paused (SIGSTOP) for `partition`.
-import type { ChildProcess } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sleep } from '../util/time';
-import { isAlive, spawnChild, stderrTail, stopPid } from './child';
+import { ManagedChild } from './managed';
 import { RespClient } from './resp';
-import { readFileSync } from 'node:fs';
 
-export type ProcState = 'running' | 'stopped' | 'paused';
+export type { ProcState } from './managed';
+export { StartError } from './managed';
 
 export interface RedisOptions {
   nodeId: string;
@@ -18,24 +16,9 @@ export interface RedisOptions {
   binary: string;
 }
 
-export class StartError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'StartError';
-  }
-}
-
-export class RedisProcess {
-  private child?: ChildProcess;
-  state: ProcState = 'stopped';
-  /** Cleared before a stop we asked for, so only unexpected exits are reported. */
-  private expectExit = false;
-  onUnexpectedExit?: (code: number | null) => void;
-
-  constructor(readonly opts: RedisOptions) {}
-
-  get pid(): number | undefined {
-    return this.child?.pid;
+export class RedisProcess extends ManagedChild {
+  constructor(readonly opts: RedisOptions) {
+    super();
   }
 
   get pidFile(): string {
@@ -75,44 +58,19 @@ export class RedisProcess {
       '--databases',
       '16',
     ];
-    const child = spawnChild(this.opts.binary, args, { detached: false });
-    const tail = stderrTail(child);
-    this.child = child;
-    this.expectExit = false;
-    let exited: number | null | undefined;
-    child.on('exit', (code) => {
-      exited = code;
-      if (this.child === child) {
-        this.child = undefined;
-        this.state = 'stopped';
-        if (!this.expectExit) this.onUnexpectedExit?.(code);
-      }
-    });
     const client = new RespClient(this.opts.host, this.opts.port, 300);
-    const deadline = Date.now() + timeoutMs;
+    const where = `redis-server for ${this.opts.nodeId} on ${this.opts.host}:${this.opts.port}`;
     try {
-      while (Date.now() < deadline) {
-        if (exited !== undefined) {
-          throw new StartError(
-            `redis-server for ${this.opts.nodeId} on ${this.opts.host}:${this.opts.port} exited (code ${exited}): ${this.logTail() || tail() || 'no output'}`,
-          );
-        }
-        try {
-          if ((await client.command('PING')) === 'PONG') {
-            this.state = 'running';
-            return;
-          }
-        } catch {
-          await sleep(40);
-        }
-      }
+      await this.launch(this.opts.binary, args, {
+        ready: async () => (await client.command('PING')) === 'PONG',
+        timeoutMs,
+        exitedMessage: (code, stderr) =>
+          `${where} exited (code ${code}): ${this.logTail() || stderr || 'no output'}`,
+        timeoutMessage: () => `${where} did not answer PING within ${timeoutMs} ms`,
+      });
     } finally {
       client.close();
     }
-    await this.stop();
-    throw new StartError(
-      `redis-server for ${this.opts.nodeId} on ${this.opts.host}:${this.opts.port} did not answer PING within ${timeoutMs} ms`,
-    );
   }
 
   private logTail(): string {
@@ -122,40 +80,5 @@ export class RedisProcess {
     } catch {
       return '';
     }
-  }
-
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child?.pid) {
-      this.state = 'stopped';
-      return;
-    }
-    this.expectExit = true;
-    const exited = new Promise<void>((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) resolve();
-      else child.once('exit', () => resolve());
-    });
-    await stopPid(child.pid, 'SIGTERM', 5000);
-    await Promise.race([exited, sleep(2000)]);
-    this.child = undefined;
-    this.state = 'stopped';
-  }
-
-  pause(): void {
-    if (this.child?.pid && this.state === 'running') {
-      process.kill(this.child.pid, 'SIGSTOP');
-      this.state = 'paused';
-    }
-  }
-
-  resume(): void {
-    if (this.child?.pid && this.state === 'paused') {
-      process.kill(this.child.pid, 'SIGCONT');
-      this.state = 'running';
-    }
-  }
-
-  alive(): boolean {
-    return !!this.child?.pid && isAlive(this.child.pid);
   }
 }

@@ -17,7 +17,7 @@ import {
 } from '../engines/request';
 import { openAiError } from '../engines/openai';
 import type { RespClient } from '../procs/resp';
-import { HttpError, readJson, sendJson, writeChunk } from '../util/http';
+import { HttpError, readJson, sendError, sendJson, writeChunk } from '../util/http';
 
 export interface EngineRoute {
   /** Base URLs tried in order: ingress nginx frontends, or the backends themselves. */
@@ -298,10 +298,7 @@ export function createStreamHandler(opts: StreamServiceOptions) {
       }
       throw new HttpError(404, `no route ${req.method} ${url.pathname}`);
     } catch (err) {
-      if (err instanceof HttpError)
-        sendJson(res, err.status, openAiError(err.status, err.message, err.field ?? null));
-      else if (!res.headersSent) sendJson(res, 500, openAiError(500, (err as Error).message));
-      else res.destroy();
+      sendError(res, err, openAiError);
     }
   };
   return Object.assign(handle, { stats, close: () => agent.destroy() });

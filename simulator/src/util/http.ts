@@ -77,3 +77,19 @@ export function writeChunk(res: ServerResponse, data: string): Promise<void> {
     res.once('close', done);
   });
 }
+
+/**
+ * Answers an error a handler threw: an HttpError with its status (and field), anything else
+ * with 500. Once a streamed body has started there is no status left to send, so the
+ * connection is dropped and the client sees a cut stream.
+ */
+export function sendError(
+  res: ServerResponse,
+  err: unknown,
+  body: (status: number, message: string, field: string | null) => unknown,
+): void {
+  if (err instanceof HttpError)
+    sendJson(res, err.status, body(err.status, err.message, err.field ?? null));
+  else if (!res.headersSent) sendJson(res, 500, body(500, (err as Error).message, null));
+  else res.destroy();
+}
