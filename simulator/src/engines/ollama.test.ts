@@ -2,12 +2,11 @@ import { loadInventory, resolveInventoryPath } from '@okome/provisioning';
 import { NdjsonParser } from '../client/ndjson';
 import { streamCompletion } from '../client/stream-client';
 import type { NodeEffects } from './context';
-import { NO_EFFECTS } from './context';
 import { EngineCore } from './core';
 import { createOllamaHandler } from './ollama';
 import { profileFor } from './profile';
 import type { ModelProfile } from './profile';
-import { serve } from './test-helpers';
+import { fixedContext, serve } from './test-helpers';
 
 const model: ModelProfile = {
   name: 'qwen2.5:32b',
@@ -20,12 +19,7 @@ const model: ModelProfile = {
 };
 
 function setup(effects: Partial<NodeEffects> = {}) {
-  const ctx = {
-    nodeId: 'gpu',
-    effects: () => ({ ...NO_EFFECTS, ...effects }),
-    gate: () => Promise.resolve(),
-    random: () => 0.5,
-  };
+  const ctx = fixedContext('gpu', effects);
   const core = new EngineCore('ollama', ctx, {
     own: [model],
     accepted: new Map([[model.name, model]]),
@@ -247,14 +241,10 @@ describe("fake Ollama throughput: eval_count / eval_duration is the profile's to
   };
 
   async function finalChunk(p: ModelProfile, tokens: number) {
-    const ctx = {
-      nodeId: 'node-gpu-primary',
-      effects: () => NO_EFFECTS,
-      gate: () => Promise.resolve(),
-      // random() = 0.5 makes every jitter factor exactly 1: the timing is the profile's.
-      random: () => 0.5,
-    };
-    const core = new EngineCore('ollama', ctx, { own: [p], accepted: new Map([[p.name, p]]) });
+    const core = new EngineCore('ollama', fixedContext('node-gpu-primary'), {
+      own: [p],
+      accepted: new Map([[p.name, p]]),
+    });
     const srv = await serve(createOllamaHandler(core, { vramBudgetMiB: 23552, startedAt: 0 }));
     try {
       const started = performance.now();

@@ -1,11 +1,10 @@
 import { SseParser } from '../client/sse';
 import { streamCompletion } from '../client/stream-client';
 import type { NodeEffects } from './context';
-import { NO_EFFECTS } from './context';
 import { EngineCore } from './core';
 import { createOpenAiHandler } from './openai';
 import type { ModelProfile } from './profile';
-import { serve } from './test-helpers';
+import { fixedContext, serve } from './test-helpers';
 import { VllmMetrics } from './vllm-metrics';
 
 /** A parsed SSE chunk: shape checked by the assertions themselves. */
@@ -23,12 +22,7 @@ const model: ModelProfile = {
 };
 
 function setup(effects: Partial<NodeEffects> = {}) {
-  const ctx = {
-    nodeId: 'core',
-    effects: () => ({ ...NO_EFFECTS, ...effects }),
-    gate: () => Promise.resolve(),
-    random: () => 0.5,
-  };
+  const ctx = fixedContext('core', effects);
   const metrics = new VllmMetrics([model.name]);
   const core = new EngineCore(
     'vllm',

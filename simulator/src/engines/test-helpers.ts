@@ -2,6 +2,21 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Handler } from '../cluster/server';
+import { NO_EFFECTS } from './context';
+import type { NodeEffects, ServiceContext } from './context';
+
+/**
+ * A node context for engine tests: the given faults, no partition, and random() = 0.5, which
+ * makes every jitter factor exactly 1 so the timing is the model profile's.
+ */
+export function fixedContext(nodeId: string, effects: Partial<NodeEffects> = {}): ServiceContext {
+  return {
+    nodeId,
+    effects: () => ({ ...NO_EFFECTS, ...effects }),
+    gate: () => Promise.resolve(),
+    random: () => 0.5,
+  };
+}
 
 export async function serve(
   handler: Handler,
