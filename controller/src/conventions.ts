@@ -24,6 +24,7 @@ export const MEMORY_DEGRADED_RATIO = 0.9;
 export const TOPOLOGY_QUERIES = {
   up: 'up',
   collectorsUp: '{__name__=~".+_up"}',
+  probes: 'probe_success',
   hostMemory: 'max by (node) (1 - node_memory_MemAvailable_bytes / node_memory_MemTotal_bytes)',
   gpuMemory: 'max by (node) (nvidia_smi_memory_used_bytes / nvidia_smi_memory_total_bytes)',
   alerts: 'ALERTS{alertstate="firing"}',

@@ -1,6 +1,7 @@
-// Node health from Prometheus samples (pure): up, collectors' *_up, memory > 90 %, firing alerts.
+// Node health from Prometheus samples (pure): up, the node's service signals (probes and the
+// service collectors' *_up), other collectors' *_up, memory > 90 %, firing alerts.
 // Seed 004's states; UNKNOWN only when Prometheus has never answered about the node.
-import type { HealthState, Inventory } from '@okome/provisioning';
+import type { HealthState, Inventory, InventoryNode } from '@okome/provisioning';
 import { LABEL_BACKEND, LABEL_NODE, MEMORY_DEGRADED_RATIO } from '../conventions';
 import type { TOPOLOGY_QUERIES } from '../conventions';
 import type { Sample } from './prometheus';
@@ -33,6 +34,36 @@ export interface NodeStatus {
 const forNode = (samples: Sample[] | undefined, node: string): Sample[] =>
   (samples ?? []).filter((s) => s.metric[LABEL_NODE] === node);
 
+/** One series that says whether one of the node's services answers. */
+interface ServiceSignal {
+  sample: Sample;
+  what: string;
+  up: boolean;
+}
+
+/**
+ * The node's service signals: each probe of one of its services (`probe_success`, labelled with
+ * the probed node and service) and each collector named after a service kind the node runs
+ * (`ollama_up` on an Ollama node, `redis_up` on a cache). The exporter's own `up` is not one: it
+ * runs beside the services, so a node whose engines are all gone still has a scrapable exporter.
+ */
+function serviceSignals(node: InventoryNode, results: QueryResults): ServiceSignal[] {
+  const kinds = new Set<string>(node.services.map((s) => s.kind));
+  const probes = forNode(results.probes, node.id).map((sample) => ({
+    sample,
+    what: `probe of ${sample.metric.service ?? sample.metric.instance ?? 'a service'} failing`,
+    up: sample.value === 1,
+  }));
+  const collectors = forNode(results.collectorsUp, node.id)
+    .filter((sample) => kinds.has((sample.metric.__name__ ?? '').replace(/_up$/, '')))
+    .map((sample) => ({
+      sample,
+      what: `${sample.metric.__name__} = 0`,
+      up: sample.value !== 0,
+    }));
+  return [...probes, ...collectors];
+}
+
 const finite = (v: number | undefined): number | undefined =>
   v !== undefined && Number.isFinite(v) ? v : undefined;
 
@@ -60,8 +91,21 @@ export function computeNodeStatus(inv: Inventory, results: QueryResults): NodeSt
         );
     }
 
+    // Every service of the node failing is an outage even while its exporter still answers
+    // (a `down` fault, an engine host whose inference processes all died); some is degradation.
+    const signals = health === 'UNAVAILABLE' ? [] : serviceSignals(node, results);
+    const failing = signals.filter((x) => !x.up);
+    if (signals.length > 0 && failing.length === signals.length) {
+      health = 'UNAVAILABLE';
+      reasons.push(
+        `all ${signals.length} service signal(s) down: ${failing.map((x) => x.what).join(', ')}`,
+      );
+    } else for (const x of failing) degrade(x.what);
+
+    const counted = new Set(signals.map((x) => x.sample));
     for (const s of forNode(results.collectorsUp, node.id))
-      if (s.value === 0 && health !== 'UNAVAILABLE') degrade(`${s.metric.__name__} = 0`);
+      if (s.value === 0 && health !== 'UNAVAILABLE' && !counted.has(s))
+        degrade(`${s.metric.__name__} = 0`);
 
     const memory = Math.max(
       ...[...forNode(results.hostMemory, node.id), ...forNode(results.gpuMemory, node.id)].map(
