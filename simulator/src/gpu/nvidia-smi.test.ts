@@ -45,6 +45,8 @@ const CARDS: Record<
   { memoryMiB: number; engines: Array<'vllm' | 'ollama' | 'tensorflow'> }
 > = {
   'NVIDIA A100 80GB PCIe': { memoryMiB: 81920, engines: ['vllm', 'ollama', 'tensorflow'] },
+  // The recorded H100 ran three compute processes (gpu_burn and two memhogs).
+  'NVIDIA H100 80GB HBM3': { memoryMiB: 81559, engines: ['vllm', 'ollama', 'tensorflow'] },
   'NVIDIA GeForce RTX 4090': { memoryMiB: 24564, engines: ['ollama'] },
   'NVIDIA GeForce RTX 4060 Ti 16GB': { memoryMiB: 16384, engines: ['vllm'] },
 };

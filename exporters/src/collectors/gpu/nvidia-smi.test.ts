@@ -1,6 +1,13 @@
 import { fixture } from '../../test-support/fixtures';
 import { normalizeUuid, parseComputeApps, parseQueryGpu, SmiParseError } from './nvidia-smi';
 
+const MIB = 1024 * 1024;
+
+/** A recorded output without the `# ...` lines that say where it was recorded. */
+function recorded(name: string): string {
+  return fixture('nvidia-smi', name).replace(/^(#.*\n)+/, '');
+}
+
 describe('parseQueryGpu', () => {
   it('reads one A100 with units converted later and [N/A] left out', () => {
     const [gpu, ...rest] = parseQueryGpu(fixture('nvidia-smi', 'query-gpu.core30-a100.txt'));
@@ -32,6 +39,86 @@ describe('parseQueryGpu', () => {
     expect(() => parseQueryGpu('0, GPU-1, Tesla T4\n')).toThrow(
       'line 1: expected 18 fields, got 3',
     );
+  });
+});
+
+describe('recorded output of a real H100 (--format=csv: header and units kept)', () => {
+  it('reads query-gpu under load by the header names, units stripped', () => {
+    const [gpu, ...rest] = parseQueryGpu(recorded('query-gpu.h100-load.recorded.txt'));
+    expect(rest).toHaveLength(0);
+    expect(gpu).toMatchObject({
+      index: 0,
+      uuid: '00000000-0000-0000-0000-000000000000',
+      name: 'NVIDIA H100 80GB HBM3',
+      driverVersion: '590.48.01',
+      pciBusId: '00000000:00:09.0',
+      vbiosVersion: '96.00.A5.00.01',
+    });
+    expect(Object.fromEntries(gpu!.values)).toEqual({
+      'memory.total': 81559,
+      'memory.used': 19818,
+      'memory.free': 61263,
+      'utilization.gpu': 100,
+      'utilization.memory': 11,
+      'temperature.gpu': 59,
+      'power.draw': 631.95,
+      'power.limit': 700,
+      'clocks.current.sm': 1980,
+      pstate: 0,
+      // fan.speed is [N/A] on this passively cooled board: left out.
+    });
+  });
+
+  it('reads query-gpu at idle', () => {
+    const [gpu] = parseQueryGpu(recorded('query-gpu.h100-idle.recorded.txt'));
+    expect(gpu!.values.get('memory.used')).toBe(0);
+    expect(gpu!.values.get('utilization.gpu')).toBe(0);
+    expect(gpu!.values.get('power.draw')).toBe(69.85);
+  });
+
+  it('reads compute apps by the header names, memory in MiB with its unit', () => {
+    expect(parseComputeApps(recorded('compute-apps.h100-load.recorded.txt'))).toEqual([
+      {
+        pid: 11327,
+        processName: '/root/tools/memhog',
+        usedBytes: 2566 * MIB,
+        uuid: '00000000-0000-0000-0000-000000000000',
+      },
+      {
+        pid: 11328,
+        processName: '/root/tools/memhog',
+        usedBytes: 1542 * MIB,
+        uuid: '00000000-0000-0000-0000-000000000000',
+      },
+      {
+        pid: 11345,
+        processName: './gpu_burn',
+        usedBytes: 15690 * MIB,
+        uuid: '00000000-0000-0000-0000-000000000000',
+      },
+    ]);
+  });
+
+  it('an idle GPU prints only the header: no processes', () => {
+    expect(parseComputeApps(recorded('compute-apps.h100-idle.recorded.txt'))).toEqual([]);
+  });
+
+  it('with a header, names a missing column it cannot do without', () => {
+    expect(() =>
+      parseComputeApps('pid, process_name, used_gpu_memory [MiB]\n1, x, 2 MiB\n'),
+    ).toThrow('nvidia-smi --query-compute-apps line 1: the header has no gpu_uuid column');
+    expect(() => parseQueryGpu('name, memory.used [MiB]\nTesla T4, 3 MiB\n')).toThrow(
+      'nvidia-smi --query-gpu line 1: the header has no index, uuid column',
+    );
+  });
+
+  it('keeps commas in a process name whatever column the header puts it in', () => {
+    const apps = parseComputeApps(
+      'gpu_uuid, pid, process_name, used_gpu_memory [MiB]\nGPU-AB, 7002, /opt/batch, eval,worker, 98 MiB\n',
+    );
+    expect(apps).toEqual([
+      { pid: 7002, processName: '/opt/batch, eval,worker', usedBytes: 98 * MIB, uuid: 'ab' },
+    ]);
   });
 });
 

@@ -1,4 +1,4 @@
-// nvidia-smi CSV (`--format=csv,noheader,nounits`) → typed readings. Names and scales follow
+// nvidia-smi CSV (`--format=csv,noheader,nounits`, or with header and units) → typed readings. Names and scales follow
 // utkuozdemir/nvidia_gpu_exporter so its dashboards keep working (research/exporters.md §2.1).
 
 /** Fields asked of `--query-gpu`, in this order. All exist on every driver since R450. */
@@ -156,15 +156,39 @@ function lines(text: string): string[] {
     .filter(Boolean);
 }
 
+/**
+ * Column names of a `--format=csv` header line (`memory.used [MiB]` → `memory.used`), or
+ * undefined for a data line. The collector asks for `noheader`; recorded output (and anyone
+ * running the tool by hand) keeps the header, which then decides the column order.
+ */
+function headerColumns(line: string, known: readonly string[]): string[] | undefined {
+  const cols = line.split(',').map((c) => c.trim().replace(/\s*\[[^\]]*\]$/, ''));
+  if (/^\d/.test(cols[0] ?? '') || !cols.some((c) => known.includes(c))) return undefined;
+  return cols;
+}
+
+function requireColumns(tool: string, cols: readonly string[], needed: readonly string[]): void {
+  const missing = needed.filter((f) => !cols.includes(f));
+  if (missing.length)
+    throw new SmiParseError(`${tool} line 1: the header has no ${missing.join(', ')} column`);
+}
+
 export function parseQueryGpu(text: string): GpuReading[] {
   const out: GpuReading[] = [];
-  lines(text).forEach((line, i) => {
+  const rows = lines(text);
+  const header = rows.length ? headerColumns(rows[0] as string, QUERY_GPU_FIELDS) : undefined;
+  const cols: readonly string[] = header ?? QUERY_GPU_FIELDS;
+  if (header) requireColumns('nvidia-smi --query-gpu', header, ['index', 'uuid']);
+  const first = header ? 1 : 0;
+  rows.slice(first).forEach((line, n) => {
+    const i = n + first;
     const cells = line.split(',').map((c) => c.trim());
-    if (cells.length !== QUERY_GPU_FIELDS.length)
+    if (cells.length !== cols.length)
       throw new SmiParseError(
-        `nvidia-smi --query-gpu line ${i + 1}: expected ${QUERY_GPU_FIELDS.length} fields, got ${cells.length}: ${line.slice(0, 120)}`,
+        `nvidia-smi --query-gpu line ${i + 1}: expected ${cols.length} fields, got ${cells.length}: ${line.slice(0, 120)}`,
       );
-    const cell = (f: GpuField) => cells[QUERY_GPU_FIELDS.indexOf(f)] as string;
+    // A field the header does not have reads as unavailable (left out), like [N/A].
+    const cell = (f: GpuField) => cells[cols.indexOf(f)] ?? '';
     const index = Number(cell('index'));
     if (!Number.isInteger(index) || unavailable(cell('uuid')))
       throw new SmiParseError(
@@ -190,27 +214,50 @@ export function parseQueryGpu(text: string): GpuReading[] {
   return out;
 }
 
+/** Other spellings nvidia-smi accepts for the compute-apps fields (--help-query-compute-apps). */
+const APPS_ALIASES: Record<string, string> = {
+  name: 'process_name',
+  used_memory: 'used_gpu_memory',
+};
+
 /**
- * `pid, process_name, used_gpu_memory, gpu_uuid`. Process names may contain commas, so pid is
- * read from the left and memory and uuid from the right. Rows without a numeric pid are skipped.
+ * `pid, process_name, used_gpu_memory, gpu_uuid` (or the columns a header names). Process names
+ * may contain commas, so the columns left of the name are read from the left and those right
+ * of it from the right. Rows without a numeric pid are skipped.
  */
 export function parseComputeApps(text: string): ComputeApp[] {
   const out: ComputeApp[] = [];
-  for (const line of lines(text)) {
+  const rows = lines(text);
+  const known = [...QUERY_APPS_FIELDS, ...Object.keys(APPS_ALIASES)];
+  const header = rows.length ? headerColumns(rows[0] as string, known) : undefined;
+  const cols = (header ?? [...QUERY_APPS_FIELDS]).map((c) => APPS_ALIASES[c] ?? c);
+  if (header) requireColumns('nvidia-smi --query-compute-apps', cols, ['pid', 'gpu_uuid']);
+  const nameAt = cols.indexOf('process_name');
+  for (const line of rows.slice(header ? 1 : 0)) {
     if (/^no running (compute )?processes found/i.test(line)) continue;
-    const cells = line.split(',');
-    if (cells.length < 4) continue;
-    const pid = Number(cells[0]!.trim());
+    const raw = line.split(',');
+    if (raw.length < cols.length) continue;
+    const extra = raw.length - cols.length; // commas inside the process name
+    const cell = (f: string): string => {
+      const at = cols.indexOf(f);
+      if (at < 0) return '';
+      if (nameAt >= 0 && at === nameAt)
+        return raw
+          .slice(at, at + extra + 1)
+          .join(',')
+          .trim();
+      return (raw[nameAt >= 0 && at > nameAt ? at + extra : at] as string).trim();
+    };
+    const pid = Number(cell('pid'));
     if (!Number.isInteger(pid) || pid <= 0) continue;
-    const uuid = cells[cells.length - 1]!.trim();
-    const mem = cells[cells.length - 2]!.trim();
-    const processName = cells.slice(1, -2).join(',').trim();
+    const mem = cell('used_gpu_memory');
+    const processName = cell('process_name');
     const mib = unavailable(mem) ? undefined : Number(mem.replace(/\s*MiB$/i, ''));
     out.push({
       pid,
       processName: unavailable(processName) ? '' : processName,
       usedBytes: mib !== undefined && Number.isFinite(mib) ? mib * MIB : undefined,
-      uuid: normalizeUuid(uuid),
+      uuid: normalizeUuid(cell('gpu_uuid')),
     });
   }
   return out;
