@@ -228,23 +228,48 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       // Send headers now: time to first byte must not wait for the first body chunk.
       res.flushHeaders();
       const onChunk = ex?.onChunk?.bind(ex);
+      // One upstream read becomes many 'data' events (one per HTTP chunk, i.e. per token for
+      // a streaming engine), all in the same tick. They are merged and written once when the
+      // tick ends: one HTTP chunk and one syscall per read instead of per token, which is
+      // what makes the tap keep up with the engine (README "Tap performance"). Nothing waits
+      // past the current tick, so no token is delayed. The read is timed once: its chunks
+      // reach the client together, so observers get the same `at` for all of them.
+      let held: Buffer[] = [];
+      let readAt = 0;
+      const flush = () => {
+        if (!held.length) return;
+        const out = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held);
+        held = [];
+        if (res.destroyed || res.writableEnded) return;
+        // Backpressure: a slow client pauses the upstream (and so the engine's stream).
+        if (!res.write(out)) upRes.pause();
+      };
+      res.on('drain', () => upRes.resume());
       upRes.on('data', (chunk: Buffer) => {
+        if (!held.length) {
+          readAt = performance.now();
+          process.nextTick(flush);
+        }
+        held.push(chunk);
         responseBytes += chunk.length;
         chunks++;
         if (onChunk) {
           try {
-            onChunk(chunk, performance.now());
+            onChunk(chunk, readAt);
           } catch (err) {
             observerFailed(err);
           }
         }
+      });
+      upRes.on('end', () => {
+        flush();
+        if (!res.destroyed) res.end();
       });
       upRes.on('error', (err) => {
         const timedOut = /silent for/.test(err.message);
         fail(timedOut ? 'timeout' : 'upstream-reset', err);
       });
       upRes.on('aborted', () => fail('upstream-reset', 'upstream closed the response early'));
-      upRes.pipe(res);
     });
 
     upReq.on('error', (err) => {

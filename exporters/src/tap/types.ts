@@ -56,6 +56,11 @@ export interface TapExchangeObserver {
   onRequestChunk?(chunk: Buffer, at: number): void;
   onRequestEnd?(bytes: number, at: number): void;
   onResponse?(res: TapResponseInfo): void;
+  /**
+   * Each response chunk as forwarded. `at` is when the upstream read that carried it was
+   * handled: chunks of one read (several HTTP chunks, i.e. tokens, in one TCP read) share it,
+   * because they reach the client in one write.
+   */
   onChunk?(chunk: Buffer, at: number): void;
   /** The response was fully delivered to the client. */
   onEnd?(summary: TapSummary): void;

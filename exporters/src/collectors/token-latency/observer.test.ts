@@ -46,3 +46,52 @@ describe('token-latency observer on a tap forced to SSE', () => {
     expect(o?.failure).toBe('http_5xx');
   });
 });
+
+describe('inter-token gaps', () => {
+  const tok = (t: string) => `data: {"choices":[{"delta":{"content":"${t}"}}]}\n\n`;
+
+  function gaps(chunks: [string, number][]): number[] {
+    const seen: RequestObservation[] = [];
+    const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest({
+      tap: 'vllm',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: {},
+      startedAt: 0,
+      wallTime: 0,
+    })!;
+    ex.onResponse?.({ status: 200, headers: { 'content-type': 'text/event-stream' }, at: 1 });
+    for (const [body, at] of chunks) ex.onChunk?.(Buffer.from(body), at);
+    ex.onEnd?.({
+      requestBytes: 0,
+      responseBytes: 0,
+      chunks: 0,
+      status: 200,
+      startedAt: 0,
+      endedAt: 99,
+    });
+    return seen[0]!.itl;
+  }
+
+  it('are the time between deliveries that carried tokens', () => {
+    expect(
+      gaps([
+        [tok('a'), 10],
+        [tok('b'), 30],
+        [tok('c'), 35],
+      ]),
+    ).toEqual([0.02, 0.005]);
+  });
+
+  it('are not counted between tokens of one upstream read (same `at`): the client gets them at once', () => {
+    // The tap hands every chunk of one read the same time; 3 tokens in one read, then one more.
+    expect(
+      gaps([
+        [tok('a'), 10],
+        [tok('b'), 10],
+        [tok('c'), 10],
+        [tok('d'), 50],
+      ]),
+    ).toEqual([0.04]);
+  });
+});

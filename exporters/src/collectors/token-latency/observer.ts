@@ -87,8 +87,12 @@ class Exchange implements TapExchangeObserver {
   }
 
   private token(): void {
+    // Tokens that arrived in the same upstream read (same `at`) are one delivery: the client
+    // gets them in one write, so there is no gap between them to observe. A gap is the time
+    // between two deliveries that carried tokens.
     if (this.firstTokenAt === undefined) this.firstTokenAt = this.now;
-    else if (this.lastTokenAt !== undefined) this.gaps.push((this.now - this.lastTokenAt) / 1000);
+    else if (this.lastTokenAt !== undefined && this.now !== this.lastTokenAt)
+      this.gaps.push((this.now - this.lastTokenAt) / 1000);
     this.lastTokenAt = this.now;
   }
 
