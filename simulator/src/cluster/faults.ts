@@ -3,6 +3,7 @@
 import { ENGINE_KINDS } from '@okome/provisioning';
 import type { InventoryNode } from '@okome/provisioning';
 import type { NodeEffects } from '../engines/context';
+import { NO_EFFECTS } from '../engines/context';
 import { GPU_LOST_XIDS } from '../gpu/snapshot';
 import { HttpError } from '../util/http';
 import { parseDuration } from '../util/time';
@@ -128,15 +129,7 @@ export function validateFault(body: unknown, nodes: InventoryNode[]): FaultReque
 
 /** The combined effect of a node's active faults. */
 export function effectsOf(faults: Fault[]): NodeEffects & { redisDown: boolean } {
-  const e: NodeEffects & { redisDown: boolean } = {
-    down: false,
-    partition: false,
-    slowMs: 0,
-    latencyMs: 0,
-    gpuOom: false,
-    gpuLost: false,
-    redisDown: false,
-  };
+  const e: NodeEffects & { redisDown: boolean } = { ...NO_EFFECTS, redisDown: false };
   for (const f of faults) {
     switch (f.kind) {
       case 'down':

@@ -112,28 +112,55 @@ export function createStreamHandler(opts: StreamServiceOptions) {
       total_tokens: p + c,
       completion_tokens: c,
     });
+    // The whole answer in one object (stream: false), from the cache or from the engine.
+    const sendWholeAnswer = (
+      answerModel: string,
+      content: string,
+      finishReason: string,
+      promptTokens: number,
+      completionTokens: number,
+    ) =>
+      sendJson(
+        res,
+        200,
+        {
+          id,
+          object: 'chat.completion',
+          created,
+          model: answerModel,
+          choices: [
+            { index: 0, message: { role: 'assistant', content }, finish_reason: finishReason },
+          ],
+          usage: usage(promptTokens, completionTokens),
+        },
+        headers,
+      );
+    // The usage chunk before [DONE] (stream_options.include_usage), as vLLM sends it.
+    const sendUsage = async (
+      answerModel: string,
+      promptTokens: number,
+      completionTokens: number,
+    ) => {
+      if (!includeUsage) return;
+      await send({
+        id,
+        object: 'chat.completion.chunk',
+        created,
+        model: answerModel,
+        choices: [],
+        usage: usage(promptTokens, completionTokens),
+      });
+    };
 
     if (cached && cached !== 'error') {
       stats.cacheHits++;
       if (!stream) {
-        sendJson(
-          res,
-          200,
-          {
-            id,
-            object: 'chat.completion',
-            created,
-            model: cached.model,
-            choices: [
-              {
-                index: 0,
-                message: { role: 'assistant', content: cached.tokens.join('') },
-                finish_reason: 'stop',
-              },
-            ],
-            usage: usage(cached.promptTokens, cached.tokens.length),
-          },
-          headers,
+        sendWholeAnswer(
+          cached.model,
+          cached.tokens.join(''),
+          'stop',
+          cached.promptTokens,
+          cached.tokens.length,
         );
         return;
       }
@@ -159,15 +186,7 @@ export function createStreamHandler(opts: StreamServiceOptions) {
           }),
         );
       });
-      if (includeUsage)
-        await send({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: cached.model,
-          choices: [],
-          usage: usage(cached.promptTokens, cached.tokens.length),
-        });
+      await sendUsage(cached.model, cached.promptTokens, cached.tokens.length);
       res.end('data: [DONE]\n\n');
       return;
     }
@@ -248,35 +267,15 @@ export function createStreamHandler(opts: StreamServiceOptions) {
       await send(
         frame(answerModel, { index: 0, delta: {}, finish_reason: result.finishReason ?? 'stop' }),
       );
-      if (includeUsage)
-        await send({
-          id,
-          object: 'chat.completion.chunk',
-          created,
-          model: answerModel,
-          choices: [],
-          usage: usage(promptTokens, tokens.length),
-        });
+      await sendUsage(answerModel, promptTokens, tokens.length);
       res.end('data: [DONE]\n\n');
     } else {
-      sendJson(
-        res,
-        200,
-        {
-          id,
-          object: 'chat.completion',
-          created,
-          model: answerModel,
-          choices: [
-            {
-              index: 0,
-              message: { role: 'assistant', content: tokens.join('') },
-              finish_reason: result.finishReason ?? 'stop',
-            },
-          ],
-          usage: usage(promptTokens, tokens.length),
-        },
-        headers,
+      sendWholeAnswer(
+        answerModel,
+        tokens.join(''),
+        result.finishReason ?? 'stop',
+        promptTokens,
+        tokens.length,
       );
     }
     const entry: CachedAnswer = { model: answerModel, tokens, promptTokens };
