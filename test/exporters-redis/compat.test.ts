@@ -64,7 +64,7 @@ const STATIC = [
 const LUA = `redis.call("SELECT", 0) return {"sessions", tostring(#redis.call("KEYS", "session:*")), "queue_len", tostring(redis.call("LLEN", "queue"))}`;
 
 const KEY_FLAGS = {
-  'check-keys': 'session:1*,queue,h,s,z',
+  'check-keys': 'session:1*,queue,h,s,z,hll',
   'check-single-keys': 'counter:1,db2=other:0',
   'count-keys': 'session:*,db2=other:*',
   'check-key-groups': '^(session):,^(counter):',
@@ -79,6 +79,7 @@ async function workload(port: number): Promise<void> {
   for (let i = 0; i < 10; i++) cmds.push(['EXPIRE', `session:${i}`, '3600']);
   cmds.push(['RPUSH', 'queue', 'a', 'b', 'c'], ['HSET', 'h', 'f1', '1', 'f2', '2']);
   cmds.push(['SADD', 's', 'a', 'b', 'c', 'd'], ['ZADD', 'z', '1', 'a', '2', 'b']);
+  cmds.push(['PFADD', 'hll', 'a', 'b', 'c']);
   cmds.push(['GET', 'session:1'], ['GET', 'session:2'], ['GET', 'nope']);
   // Streams with fixed IDs: two groups, one consumer with pending entries, one empty group.
   for (let i = 1; i <= 4; i++) cmds.push(['XADD', 'orders', `17000000000${i}0-0`, 'n', String(i)]);

@@ -83,7 +83,10 @@ export function formatValue(v: number): string {
   return String(v);
 }
 
+const NEEDS_ESCAPE = /[\\\n"]/;
+
 function escapeLabel(v: string): string {
+  if (!NEEDS_ESCAPE.test(v)) return v;
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
 }
 
@@ -91,27 +94,27 @@ function escapeHelp(v: string): string {
   return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-function labelText(labels: Labels, extra?: [string, string]): string {
-  const pairs = Object.entries(labels).map(([k, v]) => `${k}="${escapeLabel(v)}"`);
-  if (extra) pairs.push(`${extra[0]}="${escapeLabel(extra[1])}"`);
-  return pairs.length ? `{${pairs.join(',')}}` : '';
+function labelText(labels: Labels): string {
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : '{'}${k}="${escapeLabel(labels[k]!)}"`;
+  return out ? `${out}}` : '';
 }
 
-function seriesKey(s: Series): string {
-  return Object.entries(s.labels)
-    .map(([k, v]) => `${k}\u0000${v}`)
-    .join('\u0001');
+/** `{a="1"}` + le="2" → `{a="1",le="2"}`, reusing the series' label text for each bucket. */
+function withLabel(text: string, name: string, value: string): string {
+  return text ? `${text.slice(0, -1)},${name}="${value}"}` : `{${name}="${value}"}`;
 }
 
 export function renderFamilies(families: Family[]): string {
   const out: string[] = [];
   for (const f of families) {
     out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
-    const keyed = f.series.map((s) => ({ s, k: seriesKey(s) }));
-    keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
-    for (const { s } of keyed) {
+    // Each series' label text is built once and is also its sort key (stable across scrapes).
+    const rows = f.series.map((s) => ({ s, l: labelText(s.labels) }));
+    if (rows.length > 1) rows.sort((a, b) => (a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
+    for (const { s, l } of rows) {
       if (f.type === 'gauge' || f.type === 'counter') {
-        out.push(`${f.name}${labelText(s.labels)} ${formatValue(s.value ?? 0)}`);
+        out.push(`${f.name}${l} ${formatValue(s.value ?? 0)}`);
         continue;
       }
       const points = [...(s.points ?? new Map<number, number>()).entries()].sort(
@@ -119,20 +122,14 @@ export function renderFamilies(families: Family[]): string {
       );
       if (f.type === 'summary') {
         for (const [q, v] of points)
-          out.push(
-            `${f.name}${labelText(s.labels, ['quantile', formatValue(q)])} ${formatValue(v)}`,
-          );
+          out.push(`${f.name}${withLabel(l, 'quantile', formatValue(q))} ${formatValue(v)}`);
       } else {
         for (const [le, c] of points)
-          out.push(
-            `${f.name}_bucket${labelText(s.labels, ['le', formatValue(le)])} ${formatValue(c)}`,
-          );
-        out.push(
-          `${f.name}_bucket${labelText(s.labels, ['le', '+Inf'])} ${formatValue(s.count ?? 0)}`,
-        );
+          out.push(`${f.name}_bucket${withLabel(l, 'le', formatValue(le))} ${formatValue(c)}`);
+        out.push(`${f.name}_bucket${withLabel(l, 'le', '+Inf')} ${formatValue(s.count ?? 0)}`);
       }
-      out.push(`${f.name}_sum${labelText(s.labels)} ${formatValue(s.sum ?? 0)}`);
-      out.push(`${f.name}_count${labelText(s.labels)} ${formatValue(s.count ?? 0)}`);
+      out.push(`${f.name}_sum${l} ${formatValue(s.sum ?? 0)}`);
+      out.push(`${f.name}_count${l} ${formatValue(s.count ?? 0)}`);
     }
   }
   return out.length ? out.join('\n') + '\n' : '';

@@ -376,12 +376,21 @@ export function extractClusterInfoMetrics(sink: MetricSink, clusterInfo: string)
   }
 }
 
-/** Sum of usec over a command and its subcommands, for the latency histogram's _sum. */
-export function totalUsecForCommand(info: string, cmd: string): number {
-  let total = 0;
+/**
+ * The latency histogram's _sum: usec per command from commandstats, subcommands (`config|get`) added to their command too:
+ * one pass over INFO per scrape instead of one regex walk per histogram command.
+ */
+export function usecByCommand(info: string): Map<string, number> {
+  const out = new Map<string, number>();
   for (const m of info.matchAll(/^cmdstat_([a-zA-Z0-9|]+):.*usec=([0-9]+).*$/gm)) {
-    if (m[1] !== cmd && !m[1]!.startsWith(`${cmd}|`)) continue;
-    total += Number(m[2]);
+    const name = m[1]!;
+    const usec = Number(m[2]);
+    out.set(name, (out.get(name) ?? 0) + usec);
+    const bar = name.indexOf('|');
+    if (bar > 0) {
+      const parent = name.slice(0, bar);
+      out.set(parent, (out.get(parent) ?? 0) + usec);
+    }
   }
-  return total;
+  return out;
 }

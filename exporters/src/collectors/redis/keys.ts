@@ -87,6 +87,72 @@ const SIZE_CMD: Record<string, string> = {
   stream: 'XLEN',
 };
 
+/** Keys inspected per pipeline: bounds what one scrape holds in memory at a time. */
+const KEY_CHUNK = 1000;
+
+/**
+ * Size, value and memory of some keys of the selected db in three pipelined round trips:
+ * TYPE + MEMORY USAGE; then the size by type (GET + STRLEN for strings); then PFCOUNT only for
+ * strings carrying the HyperLogLog magic, which redis_exporter reports by cardinality.
+ */
+async function inspectKeys(
+  sink: MetricSink,
+  c: RespClient,
+  dbLabel: string,
+  keys: string[],
+  disableKeyValues = false,
+): Promise<void> {
+  const first = await c.batch(
+    keys.flatMap((k) => [
+      ['TYPE', k],
+      ['MEMORY', 'USAGE', k],
+    ]),
+  );
+  const sizeCmds: string[][] = [];
+  /** per key: index of its first size reply, or -1 */
+  const at: number[] = [];
+  keys.forEach((key, i) => {
+    const type = first[2 * i];
+    const mem = first[2 * i + 1];
+    if (typeof mem === 'number')
+      sink.gauge('key_memory_usage_bytes', mem, { db: dbLabel, key }, HELP.key_memory_usage_bytes);
+    at.push(
+      type === 'string' || (typeof type === 'string' && SIZE_CMD[type]) ? sizeCmds.length : -1,
+    );
+    if (type === 'string') sizeCmds.push(['GET', key], ['STRLEN', key]);
+    else if (typeof type === 'string' && SIZE_CMD[type]) sizeCmds.push([SIZE_CMD[type], key]);
+  });
+  const sizes = await c.batch(sizeCmds);
+  const hll = keys.filter((_, i) => {
+    const v = at[i]! >= 0 && first[2 * i] === 'string' ? sizes[at[i]!] : undefined;
+    return typeof v === 'string' && v.startsWith('HYLL');
+  });
+  const counts = await c.batch(hll.map((k) => ['PFCOUNT', k]));
+  const cardinality = new Map(hll.map((k, i) => [k, counts[i]]));
+  keys.forEach((key, i) => {
+    const j = at[i]!;
+    if (j < 0) return;
+    const l = { db: dbLabel, key };
+    if (first[2 * i] !== 'string') {
+      const size = sizes[j];
+      if (typeof size === 'number') sink.gauge('key_size', size, l, HELP.key_size);
+      return;
+    }
+    const val = sizes[j];
+    const len = sizes[j + 1];
+    const pf = cardinality.get(key);
+    const size = typeof pf === 'number' ? pf : typeof len === 'number' ? len : undefined;
+    if (size === undefined) return;
+    sink.gauge('key_size', size, l, HELP.key_size);
+    // A HyperLogLog's bytes are no value to show (redis_exporter skips them too).
+    if (typeof pf === 'number' || disableKeyValues) return;
+    if (typeof val !== 'string' || val === '') return;
+    const n = Number(val);
+    if (val.trim() !== '' && !Number.isNaN(n)) sink.gauge('key_value', n, l, HELP.key_value);
+    else sink.gauge('key_value_as_string', 1, { ...l, val }, HELP.key_value_as_string);
+  });
+}
+
 /** Returns the number of scans that were cut short. */
 export async function extractCheckKeys(
   sink: MetricSink,
@@ -105,56 +171,19 @@ export async function extractCheckKeys(
     if (r.truncated) truncated++;
     for (const key of r.keys) all.push({ db: k.db, key });
   }
-  const byDb = new Map<string, string[]>();
-  for (const k of all) byDb.set(k.db, [...(byDb.get(k.db) ?? []), k.key]);
+  // A key named by a pattern and as a single key is inspected (and exported) once.
+  const byDb = new Map<string, Set<string>>();
+  for (const k of all) {
+    const set = byDb.get(k.db);
+    if (set) set.add(k.key);
+    else byDb.set(k.db, new Set([k.key]));
+  }
 
-  for (const [db, keys] of byDb) {
-    const dbLabel = `db${db}`;
+  for (const [db, set] of byDb) {
+    const keys = [...set];
     await c.call('SELECT', db);
-    // Pipelined: TYPE and MEMORY USAGE for every key in one round trip.
-    const typesAndMem = await Promise.all(
-      keys.flatMap((k) => [c.send('TYPE', k), c.send('MEMORY', 'USAGE', k)]),
-    );
-    const types = keys.map((_, i) => typesAndMem[2 * i]);
-    keys.forEach((key, i) => {
-      const mem = typesAndMem[2 * i + 1];
-      if (typeof mem === 'number')
-        sink.gauge(
-          'key_memory_usage_bytes',
-          mem,
-          { db: dbLabel, key },
-          HELP.key_memory_usage_bytes,
-        );
-    });
-    // Second round trip: size (and value for strings) by type.
-    const work: Promise<void>[] = [];
-    keys.forEach((key, i) => {
-      const type = types[i];
-      const l = { db: dbLabel, key };
-      if (type === 'string') {
-        work.push(
-          Promise.all([c.send('GET', key), c.send('PFCOUNT', key), c.send('STRLEN', key)]).then(
-            ([val, pf, len]) => {
-              const size = typeof pf === 'number' ? pf : typeof len === 'number' ? len : undefined;
-              if (size === undefined) return;
-              sink.gauge('key_size', size, l, HELP.key_size);
-              if (opts.disableKeyValues || typeof val !== 'string' || val === '') return;
-              const n = Number(val);
-              if (val.trim() !== '' && !Number.isNaN(n))
-                sink.gauge('key_value', n, l, HELP.key_value);
-              else sink.gauge('key_value_as_string', 1, { ...l, val }, HELP.key_value_as_string);
-            },
-          ),
-        );
-      } else if (typeof type === 'string' && SIZE_CMD[type]) {
-        work.push(
-          c.send(SIZE_CMD[type], key).then((size) => {
-            if (typeof size === 'number') sink.gauge('key_size', size, l, HELP.key_size);
-          }),
-        );
-      }
-    });
-    await Promise.all(work);
+    for (let i = 0; i < keys.length; i += KEY_CHUNK)
+      await inspectKeys(sink, c, `db${db}`, keys.slice(i, i + KEY_CHUNK), opts.disableKeyValues);
   }
 
   for (const k of opts.countKeys) {

@@ -1,7 +1,7 @@
 // LATENCY LATEST → spike gauges; LATENCY HISTOGRAM (Redis ≥ 7) → the usec histogram
 // redis_commands_latencies_usec{cmd}, its _sum taken from INFO commandstats like redis_exporter.
 import type { MetricSink } from './exposition';
-import { totalUsecForCommand } from './info';
+import { usecByCommand } from './info';
 import { HELP } from './metric-map';
 import { RespError, type RespValue } from './resp';
 
@@ -29,6 +29,7 @@ export function extractLatencyLatest(sink: MetricSink, reply: RespValue): void {
  */
 export function extractLatencyHistogram(sink: MetricSink, reply: RespValue, info: string): void {
   if (!Array.isArray(reply) || reply instanceof RespError) return;
+  const usec = usecByCommand(info);
   for (let i = 0; i + 1 < reply.length; i += 2) {
     const cmd = reply[i];
     const details = reply[i + 1];
@@ -52,7 +53,7 @@ export function extractLatencyHistogram(sink: MetricSink, reply: RespValue, info
       'commands_latencies_usec',
       { cmd },
       calls,
-      totalUsecForCommand(info, cmd),
+      usec.get(cmd) ?? 0,
       points,
       HELP.commands_latencies_usec,
     );

@@ -50,6 +50,27 @@ describe('RESP client against a real redis-server', () => {
     }
   });
 
+  it('batch: thousands of commands in one pipeline, replies in order, mixed with send', async () => {
+    const c = await RespClient.connect({ host: redis.host, port: redis.port, password: 's3cret' });
+    try {
+      const n = 5000;
+      const sets = c.batch(Array.from({ length: n }, (_, i) => ['SET', `b:${i}`, String(i)]));
+      const single = c.send('DBSIZE');
+      const gets = c.batch([
+        ...Array.from({ length: n }, (_, i) => ['GET', `b:${i}`]),
+        ['INCRBY', 'b:0', 'x'],
+      ]);
+      expect((await sets).every((r) => r === 'OK')).toBe(true);
+      expect(await single).toBeGreaterThanOrEqual(n);
+      const got = await gets;
+      expect(got.slice(0, n)).toEqual(Array.from({ length: n }, (_, i) => String(i)));
+      expect(got[n]).toBeInstanceOf(RespError);
+      expect(await c.batch([])).toEqual([]);
+    } finally {
+      c.close();
+    }
+  });
+
   it('fails the connection with the server message on a wrong password', async () => {
     await expect(
       RespClient.connect({ host: redis.host, port: redis.port, password: 'nope' }),

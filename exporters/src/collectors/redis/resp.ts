@@ -34,16 +34,19 @@ export interface RespConnectOptions {
 interface Pending {
   resolve: (v: RespValue) => void;
   reject: (e: Error) => void;
+  /** batch(): the replies collected so far, resolved as one array when all have come. */
+  acc?: RespValue[];
+  size?: number;
 }
 
 /** Encodes one command as a RESP array of bulk strings. */
-export function encodeCommand(args: readonly (string | number)[]): Buffer {
-  const parts: Buffer[] = [Buffer.from(`*${args.length}\r\n`)];
+export function encodeCommand(args: readonly (string | number)[]): string {
+  let out = `*${args.length}\r\n`;
   for (const a of args) {
-    const b = Buffer.from(String(a));
-    parts.push(Buffer.from(`$${b.length}\r\n`), b, Buffer.from('\r\n'));
+    const v = String(a);
+    out += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
   }
-  return Buffer.concat(parts);
+  return out;
 }
 
 const INCOMPLETE = Symbol('incomplete');
@@ -118,8 +121,12 @@ export class RespParser {
 
 export class RespClient {
   private readonly parser = new RespParser();
-  private readonly pending: Pending[] = [];
+  // A FIFO as array + head index: shift() on thousands of pipelined commands is quadratic.
+  private pending: Pending[] = [];
+  private head = 0;
   private closedError: Error | undefined;
+  /** Commands of this tick not yet written: one socket write per tick for a whole pipeline. */
+  private outbox: string[] = [];
 
   private constructor(
     private readonly socket: Socket,
@@ -133,7 +140,20 @@ export class RespClient {
         this.fail(err as Error);
         return;
       }
-      for (const r of replies) this.pending.shift()?.resolve(r);
+      for (const r of replies) {
+        const p = this.pending[this.head];
+        if (!p) break;
+        if (p.acc) {
+          p.acc.push(r);
+          if (p.acc.length < p.size!) continue;
+        }
+        this.pending[this.head++] = undefined as unknown as Pending;
+        p.resolve(p.acc ?? r);
+      }
+      if (this.head === this.pending.length) {
+        this.pending = [];
+        this.head = 0;
+      }
     });
     socket.on('error', (err) => this.fail(err));
     socket.on('close', () => this.fail(new Error('connection closed')));
@@ -191,7 +211,30 @@ export class RespClient {
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
       this.pending.push({ resolve, reject });
-      this.socket.write(encodeCommand(args));
+      // A pipeline of thousands of commands (--check-keys) leaves in one write, not one
+      // write request per command: queue now, flush once this tick's sends are done.
+      if (this.outbox.push(encodeCommand(args)) === 1) process.nextTick(() => this.flush());
+    });
+  }
+
+  /**
+   * Sends many commands in one pipeline and resolves once with all replies, in order (error
+   * replies as RespError values). One promise for the batch instead of one per command keeps a
+   * --check-keys scrape of thousands of keys light on the heap.
+   */
+  batch(commands: readonly (readonly (string | number)[])[]): Promise<RespValue[]> {
+    if (this.closedError) return Promise.reject(this.closedError);
+    if (commands.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.pending.push({
+        resolve: resolve as (v: RespValue) => void,
+        reject,
+        acc: [],
+        size: commands.length,
+      });
+      let text = '';
+      for (const c of commands) text += encodeCommand(c);
+      if (this.outbox.push(text) === 1) process.nextTick(() => this.flush());
     });
   }
 
@@ -200,6 +243,12 @@ export class RespClient {
     const v = await this.send(...args);
     if (v instanceof RespError) throw v;
     return v;
+  }
+
+  private flush(): void {
+    const data = this.outbox.length === 1 ? this.outbox[0]! : this.outbox.join('');
+    this.outbox = [];
+    if (!this.closedError) this.socket.write(data);
   }
 
   close(): void {
@@ -215,7 +264,10 @@ export class RespClient {
   }
 
   private rejectAll(err: Error): void {
-    for (const p of this.pending.splice(0)) p.reject(err);
+    const waiting = this.pending.slice(this.head);
+    this.pending = [];
+    this.head = 0;
+    for (const p of waiting) p.reject(err);
   }
 }
 
