@@ -19,7 +19,7 @@ const json = process.argv.includes('--json');
 const STREAMS = 50;
 const TPS_PER_STREAM = 200;
 const TOKENS = 400; // 2 s per stream
-const ROUNDS = 2;
+const ROUNDS = 3;
 const THROUGHPUT_STREAMS = 4;
 const THROUGHPUT_TOKENS = 100_000;
 
