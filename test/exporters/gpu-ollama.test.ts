@@ -75,9 +75,9 @@ describe('okome-exporter in the stack', () => {
       },
       { timeoutMs: 150_000, intervalMs: 2000 },
     );
-    // Short answers time n-1 token gaps in the simulator, so the rate sits a little above 2.85.
-    expect(Number(sample!.value[1])).toBeGreaterThan(2.5);
-    expect(Number(sample!.value[1])).toBeLessThan(3.5);
+    // Seed 001's 2.8-2.9 tok/s: the simulator reports n tokens over n decode steps, as Ollama.
+    expect(Number(sample!.value[1])).toBeGreaterThanOrEqual(2.8);
+    expect(Number(sample!.value[1])).toBeLessThanOrEqual(2.9);
   });
 
   it('Prometheus has the GPU memory of every engine on CORE, with budgets', async () => {
