@@ -1,7 +1,8 @@
 // The Failover drills page in headless chromium, through the preview shell, against the shared
-// simulated stack: the OKOME scenarios are listed, a Viewer cannot start a drill, and a drill
-// started from the page and aborted mid-way ends rolled back (on the page and at the controller).
-import type { Browser } from 'playwright-core';
+// simulated stack: the OKOME scenarios are listed, a Viewer cannot start a drill, a drill started
+// from the page runs to a pass while the page shows the isolated node and each milestone, and a
+// drill aborted mid-way ends rolled back (on the page and at the controller).
+import type { Browser, Page } from 'playwright-core';
 import { eventually } from '../setup/eventually';
 import { getJson } from '../setup/http';
 import { STACK } from '../setup/stack';
@@ -23,6 +24,7 @@ const OKOME_SCENARIOS = [
   'observability-node-loss',
 ];
 const ABORTED_SCENARIO = 'lose-cache-node';
+const PASSED_SCENARIO = 'isolate-core-gpu';
 
 const sel = {
   scenario: (name: string) => `[data-testid="okome-drills-scenario-${name}"]`,
@@ -33,7 +35,44 @@ const sel = {
   status: '[data-testid="okome-drills-status"]',
   abort: '[data-testid="okome-drills-abort"]',
   report: '[data-testid="okome-drills-report"]',
+  event: (name: string) => `[data-testid="okome-drills-event-${name}"]`,
+  topology: '[data-testid="okome-drills-topology"]',
+  mark: (node: string) => `[data-testid="okome-topology-node-mark-${node}"]`,
+  node: (node: string) => `[data-testid="okome-topology-node-${node}"]`,
 };
+
+interface DrillDetail {
+  id: string;
+  status: string;
+  targets: string[];
+  rollbackDone: boolean;
+  events: Record<string, string | undefined>;
+  report?: {
+    timeToDetectSeconds: number | null;
+    timeToRerouteSeconds: number | null;
+    timeToRecoverSeconds: number | null;
+    hypotheses: Array<{ name: string; passed: boolean; detail: string }>;
+  };
+}
+
+/** Waits until a milestone on the page has its time (it shows an em dash until then). */
+async function reached(page: Page, milestone: string, timeout: number): Promise<void> {
+  await page.locator(sel.event(milestone)).filter({ hasNotText: '\u2014' }).waitFor({ timeout });
+}
+
+/** Seconds of a span as the report prints it ("12s", "1m 3s", "< 1s"), whole seconds. */
+function spanSeconds(text: string): number {
+  if (text.trim() === '< 1s') return 0;
+  const units: Record<string, number> = { d: 86400, h: 3600, m: 60, s: 1 };
+  const parts = [...text.matchAll(/(\d+)([dhms])/g)];
+  if (!parts.length) throw new Error(`not a time span: "${text}"`);
+  return parts.reduce((sum, [, n, u]) => sum + Number(n) * units[u!]!, 0);
+}
+
+/** The value the report shows for one of its facts (Time to detect, …). */
+async function reportFact(page: Page, name: string): Promise<string> {
+  return (await page.locator(`${sel.report} dt:text-is("${name}") + dd`).textContent()) ?? '';
+}
 
 interface DrillList {
   active: string | null;
@@ -118,6 +157,74 @@ describe('Failover drills page in the preview shell', () => {
   describe('drills that change the cluster', () => {
     // Waiting for a quiet shared stack is not part of a drill's 90 s bound.
     beforeEach(calm, 160_000);
+
+    it('starts isolate-core-gpu from the page and watches it detect, reroute, roll back and pass', async () => {
+      const { page, problems, settle } = await open();
+      await page.goto(PAGE);
+      await page.click(sel.select(PASSED_SCENARIO), { timeout: 30_000 });
+      await page.waitForSelector(`${sel.preflight} >> text=What will happen`, { timeout: 20_000 });
+      await page.waitForSelector(`${sel.start}:not([aria-disabled="true"]):not([disabled])`, {
+        timeout: 20_000,
+      });
+      await page.click(sel.start);
+
+      // While the fault is in, the topology shows CORE marked as isolated (and nothing else).
+      await page.waitForSelector(`${sel.topology} ${sel.mark('CORE')} >> text=isolated by drill`, {
+        timeout: 30_000,
+      });
+      expect(
+        await page.$$(`${sel.topology} [data-testid^="okome-topology-node-mark-"]`),
+      ).toHaveLength(1);
+      await page.waitForSelector(`${sel.topology} ${sel.node('NODE-07')}`);
+      await screenshot(page, 'drills-running');
+
+      // Each milestone appears with its time as it happens.
+      await reached(page, 'fault', 10_000);
+      await reached(page, 'detect', 60_000);
+      await reached(page, 'reroute', 60_000);
+      expect(await page.textContent(sel.event('detect'))).toMatch(/\(\+/);
+      await reached(page, 'rollback', 60_000);
+      await page.waitForSelector(`${sel.status} >> text=passed, rolled back`, { timeout: 90_000 });
+      await reached(page, 'end', 10_000);
+      // The finished drill leaves the live topology; its report is on the page.
+      expect(await page.$(sel.topology)).toBeNull();
+      expect(await page.$(sel.abort)).toBeNull();
+
+      // The controller's record agrees with what the page shows.
+      const list = await getJson<DrillList>(DRILLS_API);
+      const latest = list.drills.find((d) => d.scenario === PASSED_SCENARIO)!;
+      const rec = await getJson<DrillDetail>(`${DRILLS_API}/${latest.id}`);
+      expect({
+        status: rec.status,
+        targets: rec.targets,
+        rollbackDone: rec.rollbackDone,
+        failed: rec.report?.hypotheses.filter((h) => !h.passed),
+      }).toEqual({ status: 'passed', targets: ['CORE'], rollbackDone: true, failed: [] });
+      for (const milestone of ['start', 'fault', 'detect', 'reroute', 'rollback', 'end']) {
+        const iso = rec.events[milestone];
+        expect({ milestone, iso: typeof iso }).toEqual({ milestone, iso: 'string' });
+        const shown = await page.evaluate((t) => new Date(t).toLocaleTimeString(), iso!);
+        expect(await page.textContent(sel.event(milestone))).toContain(shown);
+      }
+      const report = (await page.textContent(sel.report)) ?? '';
+      expect(report).toContain(latest.id);
+      const r = rec.report!;
+      expect(r.timeToDetectSeconds).not.toBeNull();
+      expect(r.timeToRerouteSeconds).not.toBeNull();
+      expect(r.timeToRecoverSeconds).not.toBeNull();
+      expect({
+        detect: spanSeconds(await reportFact(page, 'Time to detect')),
+        reroute: spanSeconds(await reportFact(page, 'Time to reroute')),
+        recover: spanSeconds(await reportFact(page, 'Time to recover')),
+      }).toEqual({
+        detect: Math.floor(r.timeToDetectSeconds!),
+        reroute: Math.floor(r.timeToRerouteSeconds!),
+        recover: Math.floor(r.timeToRecoverSeconds!),
+      });
+      await settle();
+      await screenshot(page, 'drills-passed');
+      expect(problems).toEqual([]);
+    }, 200_000);
 
     it('starts a drill from the page, aborts it mid-way and shows it rolled back', async () => {
       const { page, problems, settle } = await open();
