@@ -43,8 +43,8 @@ export default tseslint.config(
     },
   },
   {
-    // Tools that require a default export: jest global setup/teardown.
-    files: ['test/setup/global-*.ts'],
+    // Tools that require a default export: jest global setup/teardown, Playwright's config.
+    files: ['test/setup/global-*.ts', '**/playwright.config.ts'],
     rules: { 'no-restricted-syntax': 'off' },
   },
   {
