@@ -207,7 +207,7 @@ describe('gpu and ollama collectors against okome-sim', () => {
     );
   });
 
-  it("reads the simulator's token rate back from the tap: ~48 tok/s on 32B, ~2.85 on 72B", async () => {
+  it("reads the simulator's token rate back from the tap: 48 tok/s on 32B, 2.85 on 72B", async () => {
     // What the clients saw in the final objects, summed per model.
     const seen = new Map<string, { tokens: number; seconds: number }>();
     for (const [model, n] of [
@@ -237,10 +237,12 @@ describe('gpu and ollama collectors against okome-sim', () => {
       sample(text, `ollama_eval_total{model="${model}"}`)! /
       sample(text, `ollama_eval_duration_seconds_sum{model="${model}"}`)!;
     for (const [model, s] of seen) expect(rate(model)).toBeCloseTo(s.tokens / s.seconds, 6);
-    // The simulated profiles (short answers time n-1 token gaps, hence the upper margin).
-    expect(rate('qwen2.5:32b')).toBeGreaterThan(43);
-    expect(rate('qwen2.5:32b')).toBeLessThan(56);
-    expect(rate('qwen2.5:72b')).toBeGreaterThan(2.5);
-    expect(rate('qwen2.5:72b')).toBeLessThan(3.5);
+    // The simulated profiles: n tokens over n decode steps, as Ollama reports them, so the
+    // rate is the profile's up to the per-token jitter (±6 %, averaged over the answer) and
+    // late timers. Timing n-1 gaps would read 8/7 × 2.85 = 3.26 on the 72B.
+    expect(rate('qwen2.5:32b')).toBeGreaterThan(48 * 0.95);
+    expect(rate('qwen2.5:32b')).toBeLessThan(48 * 1.015);
+    expect(rate('qwen2.5:72b')).toBeGreaterThan(2.85 * 0.95);
+    expect(rate('qwen2.5:72b')).toBeLessThan(2.85 * 1.05);
   });
 });
