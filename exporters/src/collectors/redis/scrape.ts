@@ -85,9 +85,10 @@ function emitConfig(sink: MetricSink, reply: RespValue, o: RedisOptions): number
 /** Runs an optional step; its failure is logged once per message and never fails the scrape. */
 const warned = new Set<string>();
 
-function warnOnce(msg: string): void {
-  if (warned.has(msg)) return;
-  warned.add(msg);
+/** `key` groups messages that differ only in a name, so churning keys cannot grow `warned`. */
+function warnOnce(msg: string, key = msg): void {
+  if (warned.has(key)) return;
+  warned.add(key);
   console.error(msg);
 }
 
@@ -198,7 +199,7 @@ export async function scrapeRedis(
           sink,
           c,
           { ...limits, checkStreams: o.checkStreams, checkSingleStreams: o.checkSingleStreams },
-          (msg) => warnOnce(`redis collector: ${msg}`),
+          (msg) => warnOnce(`redis collector: ${msg} (logged once)`, 'check-streams: not a stream'),
         );
       });
     // redis_exporter always exports the key-group duration, 0 when no groups are configured.
