@@ -65,7 +65,9 @@ describe('token-latency tap', () => {
       [parseTapSpec(`cache=127.0.0.1:0,${upstream.url},cache,auto,vllm`)],
       {
         node: 'NODE-03',
-        idleTimeoutMs: 400,
+        // Long enough that a loaded machine does not cut a slow but live response; short
+        // enough that the hanging case stays quick.
+        idleTimeoutMs: 2000,
         maxModels: 10,
       },
     );
