@@ -5,7 +5,7 @@
 // usage: node bench/redis.mjs [--scrapes N]   (npm run bench -- redis)
 import { createConnection } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   EXPORTER_CLI,
@@ -73,6 +73,9 @@ async function scenario(name, redisUrl, flags, scrapes) {
   try {
     await waitUntil(async () => (await scrapeOnce(aUrl)) >= 0, 'redis_exporter');
     await waitUntil(async () => (await scrapeOnce(oUrl)) >= 0, `okome-exporter (${ours.output()})`);
+    // After one scrape: what the process costs before any burst grows V8's heap.
+    const aStart = rssMiB(anchor.pid).rss;
+    const oStart = rssMiB(ours.pid).rss;
     for (let i = 0; i < 5; i++) await Promise.all([scrapeOnce(aUrl), scrapeOnce(oUrl)]);
     const a = [];
     const o = [];
@@ -85,8 +88,8 @@ async function scenario(name, redisUrl, flags, scrapes) {
     const or = rssMiB(ours.pid);
     return {
       name,
-      anchor: { p50: percentile(a, 50), p99: percentile(a, 99), ...ar },
-      ours: { p50: percentile(o, 50), p99: percentile(o, 99), ...or },
+      anchor: { p50: percentile(a, 50), p99: percentile(a, 99), start: aStart, ...ar },
+      ours: { p50: percentile(o, 50), p99: percentile(o, 99), start: oStart, ...or },
     };
   } finally {
     await Promise.all([anchor.stop(), ours.stop()]);
@@ -124,7 +127,9 @@ export async function run({ scrapes = 100 } = {}) {
       // key:1* matches 1,111 keys: SCAN over all 10k plus TYPE/MEMORY/GET/STRLEN per match.
       await scenario(`${KEYS} keys, --check-keys=key:1*`, url, { 'check-keys': 'key:1*' }, scrapes),
     ];
-    const rows = [['scenario', 'exporter', 'p50 ms', 'p99 ms', 'RSS MiB', 'peak RSS MiB']];
+    const rows = [
+      ['scenario', 'exporter', 'p50 ms', 'p99 ms', 'RSS at start', 'RSS MiB', 'peak RSS MiB'],
+    ];
     for (const r of results)
       for (const who of ['anchor', 'ours'])
         rows.push([
@@ -132,10 +137,16 @@ export async function run({ scrapes = 100 } = {}) {
           who === 'anchor' ? 'redis_exporter (Debian)' : 'okome-exporter',
           fmt(r[who].p50),
           fmt(r[who].p99),
+          fmt(r[who].start, 1),
           fmt(r[who].rss, 1),
           fmt(r[who].peak, 1),
         ]);
     console.log(`\n## redis: okome-exporter vs redis_exporter, ${scrapes} scrapes each\n`);
+    console.log(
+      `load average: ${loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}`,
+    );
     console.log(table(rows));
     console.log('\nratios (ours / anchor; goal latency ≤ 1.0×, RSS ≤ 64 MiB):');
     for (const r of results)
