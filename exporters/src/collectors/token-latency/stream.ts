@@ -78,10 +78,12 @@ export class TokenStreamParser {
   }
 
   private dispatch(): void {
-    if (this.sseData.length === 0) return;
-    const data = this.sseData.join('\n');
-    this.sseData = [];
-    if (data.trim() === '[DONE]') {
+    const n = this.sseData.length;
+    if (n === 0) return;
+    // Hot path (once per token): engines send one data line per event, so no join.
+    const data = n === 1 ? (this.sseData[0] as string) : this.sseData.join('\n');
+    this.sseData.length = 0;
+    if (data.length < 16 && data.trim() === '[DONE]') {
       this.totals.done = true;
       return;
     }
