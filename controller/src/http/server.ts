@@ -168,6 +168,8 @@ export function createApp(deps: ServerDeps): express.Express {
       ...(health.error ? { error: health.error } : {}),
       nodes: health.nodes,
       edges: tokenPathEdges(engine.inventory),
+      // The inventory's hop latency budgets: the plugin's Latency budget page shows them per hop.
+      budgets: engine.inventory.budgets,
       pools: routing.pools,
       incidents: routing.pools.flatMap((p) =>
         p.backends

@@ -104,6 +104,7 @@ interface Topo {
   nodes: { id: string; health: string; reasons: string[] }[];
   edges: unknown[];
   pools: { name: string }[];
+  budgets: unknown;
 }
 
 async function topology(): Promise<{ status: number; body: Topo }> {
@@ -148,6 +149,7 @@ it('computes node health from Prometheus and serves it with edges and pools', as
   });
   expect(body.pools.map((p) => p.name)).toEqual(['engine']);
   expect(body.edges.length).toBeGreaterThan(0);
+  expect(body.budgets).toEqual(testInventory().budgets);
 });
 
 it('okome-status prints the table, --json for scripts, and exits 1 when a node is UNAVAILABLE', async () => {
