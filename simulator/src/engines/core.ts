@@ -39,6 +39,8 @@ export interface GenerationResult {
   loadNs: number;
   promptEvalNs: number;
   evalNs: number;
+  /** Of evalNs, the first token's decode step (vLLM counts it in prefill, Ollama in eval). */
+  firstStepNs: number;
   totalNs: number;
   queueSeconds: number;
   ttftSeconds: number;
@@ -152,6 +154,7 @@ export class EngineCore {
       const evalStart = nowNs();
       const gaps: number[] = [];
       let ttftSeconds = 0;
+      let firstStepNs = 0;
       let last = nowNs();
       // Token deadlines are kept on a schedule (not sleep after sleep) so timer lag on a busy
       // machine does not slow the decode rate below the profile's.
@@ -164,8 +167,10 @@ export class EngineCore {
         if (performance.now() - due > 1000) due = performance.now();
         this.checkGpu(i);
         const t = nowNs();
-        if (i === 0) ttftSeconds = Number(t - start) / 1e9;
-        else gaps.push(Number(t - last) / 1e9);
+        if (i === 0) {
+          ttftSeconds = Number(t - start) / 1e9;
+          firstStepNs = Number(t - evalStart);
+        } else gaps.push(Number(t - last) / 1e9);
         last = t;
         await sink(answer.tokens[i] as string, i);
         if (signal.aborted) throw signal.reason ?? new Error('aborted');
@@ -179,6 +184,7 @@ export class EngineCore {
         loadNs,
         promptEvalNs,
         evalNs: nsSince(evalStart),
+        firstStepNs,
         totalNs: nsSince(start),
         queueSeconds,
         ttftSeconds,

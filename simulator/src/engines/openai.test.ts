@@ -175,6 +175,40 @@ describe('fake vLLM OpenAI-compatible SSE', () => {
   });
 });
 
+describe('fake vLLM request phases', () => {
+  it('prefill ends with the first token and decode covers the tokens after it, as in vLLM', async () => {
+    const srv = await serve(setup());
+    try {
+      const r = await streamCompletion({
+        url: srv.url,
+        protocol: 'openai-chat',
+        model: model.name,
+        prompt: 'phases',
+        maxTokens: 11,
+      });
+      expect(r.ok).toBe(true);
+      const text = await (await fetch(`${srv.url}/metrics`)).text();
+      const sum = (name: string) =>
+        Number(new RegExp(`^vllm:${name}_sum\\{[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1]);
+      // Identities that hold however late the timers fire: prefill runs from the end of
+      // queueing to the first token (TTFT minus queue), decode from there to the last token.
+      const ttft = sum('time_to_first_token_seconds');
+      expect(sum('request_prefill_time_seconds')).toBeCloseTo(
+        ttft - sum('request_queue_time_seconds'),
+        3,
+      );
+      expect(sum('request_decode_time_seconds')).toBeCloseTo(
+        sum('e2e_request_latency_seconds') - ttft,
+        3,
+      );
+      // 10 decode steps after the first token at 120 tok/s.
+      expect(sum('request_decode_time_seconds')).toBeGreaterThan((10 / 120) * 0.8);
+    } finally {
+      await srv.close();
+    }
+  });
+});
+
 describe('fake vLLM faults', () => {
   it('gpu-oom: new requests fail with a 500 InternalServerError body', async () => {
     const srv = await serve(setup({ gpuOom: true }));

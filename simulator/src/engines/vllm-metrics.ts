@@ -137,8 +137,9 @@ export class VllmMetrics {
     this.e2e.observe(l, r.totalNs / 1e9);
     this.queue.observe(l, r.queueSeconds);
     this.inference.observe(l, r.totalNs / 1e9 - r.queueSeconds);
-    this.prefill.observe(l, r.promptEvalNs / 1e9);
-    this.decode.observe(l, r.evalNs / 1e9);
+    // vLLM's prefill ends with the first token; its decode runs from there to the last.
+    this.prefill.observe(l, (r.promptEvalNs + r.firstStepNs) / 1e9);
+    this.decode.observe(l, (r.evalNs - r.firstStepNs) / 1e9);
     this.promptHist.observe(l, r.promptTokens);
     this.genHist.observe(l, r.completionTokens);
   };
