@@ -1,13 +1,13 @@
 #!/usr/bin/env node
 // okome-exporter: one process per node (DESIGN.md §4). Exit codes: 0 on a clean stop, 1 when it
 // cannot start (port in use, a collector failed to start), 2 on bad flags or inventory.
-import { InventoryError } from '@okome/provisioning';
 import { BUILTIN_COLLECTORS } from './collectors/index';
 import { Exporter } from './core/exporter';
 import { FlagError, formatFlagHelp } from './core/flags';
 import { createLogger } from './core/logger';
 import { enableFlags } from './core/select';
 import { GLOBAL_FLAGS, describeConfig, exporterVersion, loadConfig } from './config';
+import { provisioning } from './provisioning-lazy';
 import type { ExporterConfig } from './config';
 
 function help(): string {
@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   try {
     config = loadConfig(argv.filter((a) => a !== '--print-config'));
   } catch (err) {
-    if (err instanceof FlagError || err instanceof InventoryError) {
+    if (err instanceof FlagError || err instanceof provisioning().InventoryError) {
       process.stderr.write(`okome-exporter: ${err.message}\n`);
       return 2;
     }

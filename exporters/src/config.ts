@@ -3,11 +3,11 @@
 // the process would run.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadInventory, nodeById, resolveInventoryPath } from '@okome/provisioning';
 import type { Inventory, InventoryNode } from '@okome/provisioning';
 import { BUILTIN_COLLECTORS } from './collectors/index';
 import type { CollectorDefinition } from './core/collector';
 import { parseListenAddress } from './core/address';
+import { provisioning } from './provisioning-lazy';
 import type { ListenAddress } from './core/address';
 import { FlagError, parseArgs, resolveOptions } from './core/flags';
 import type { FlagSpec, Options } from './core/flags';
@@ -122,6 +122,7 @@ export function loadConfig(
   let inventoryPath: string | undefined;
   let node: InventoryNode | undefined;
   if (invArg && nodeId) {
+    const { loadInventory, nodeById, resolveInventoryPath } = provisioning();
     inventoryPath = resolveInventoryPath(invArg);
     inventory = loadInventory(inventoryPath);
     node = nodeById(inventory, nodeId);

@@ -2,8 +2,8 @@
 // arbitration between the engines sharing a GPU (gpu_arbiter_*), read at scrape time.
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { ENGINE_KINDS } from '@okome/provisioning';
 import type { EngineKind, Inventory, InventoryNode } from '@okome/provisioning';
+import { provisioning } from '../../provisioning-lazy';
 import type { Collector, CollectorDefinition, ScrapeContext } from '../../core/collector';
 import { FlagError } from '../../core/flags';
 import { TimeoutError } from '../../core/timeout';
@@ -49,7 +49,7 @@ interface ToolOutputs {
 }
 
 function isEngine(s: string): s is EngineKind {
-  return (ENGINE_KINDS as readonly string[]).includes(s);
+  return (provisioning().ENGINE_KINDS as readonly string[]).includes(s);
 }
 
 /** `<gpu index|uuid>:<engine>=<MiB>` entries → budgets. */
@@ -59,7 +59,7 @@ export function parseBudgets(entries: readonly string[]): Map<string, Map<Engine
     const m = /^([^:]+):([a-z]+)=(\d+(?:\.\d+)?)$/.exec(entry.trim());
     if (!m || !isEngine(m[2] as string))
       throw new FlagError(
-        `--gpu.budget: "${entry}" is not <gpu index|uuid>:<engine>=<MiB> with engine one of ${ENGINE_KINDS.join(', ')}`,
+        `--gpu.budget: "${entry}" is not <gpu index|uuid>:<engine>=<MiB> with engine one of ${provisioning().ENGINE_KINDS.join(', ')}`,
       );
     const key = /^\d+$/.test(m[1] as string) ? (m[1] as string) : normalizeUuid(m[1] as string);
     const per = out.get(key) ?? new Map<EngineKind, number>();
@@ -78,7 +78,7 @@ export function parseEngineMatches(entries: readonly string[]): EngineMatch[] {
     const pattern = entry.slice(i + 1).trim();
     if (i < 0 || !isEngine(engine) || !pattern)
       throw new FlagError(
-        `--gpu.engine-match: "${entry}" is not <engine>=<process name fragment> with engine one of ${ENGINE_KINDS.join(', ')}`,
+        `--gpu.engine-match: "${entry}" is not <engine>=<process name fragment> with engine one of ${provisioning().ENGINE_KINDS.join(', ')}`,
       );
     byEngine.set(engine, [...(byEngine.get(engine) ?? []), pattern]);
   }

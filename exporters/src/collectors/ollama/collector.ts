@@ -3,8 +3,8 @@
 // counters and histograms.
 import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
-import { ollamaTapPort, OLLAMA_TAP_PORT_OFFSET } from '@okome/provisioning';
 import type { Inventory, InventoryNode } from '@okome/provisioning';
+import { provisioning } from '../../provisioning-lazy';
 import type {
   Collector,
   CollectorDefinition,
@@ -49,13 +49,12 @@ export function ollamaConfigFromOptions(o: Options): OllamaCollectorConfig {
   };
 }
 
-/**
+/*
  * With an inventory the throughput tap listens on the node's address at the Ollama port plus
- * OLLAMA_TAP_PORT_OFFSET (11434 → 31434; defined in @okome/provisioning); the token-latency
- * tap (+10000) forwards to it, so one request is seen by both. `--ollama.tap.listen=` (empty)
- * turns it off.
+ * OLLAMA_TAP_PORT_OFFSET (11434 → 31434; defined in @okome/provisioning, re-exported by
+ * ./index); the token-latency tap (+10000) forwards to it, so one request is seen by both.
+ * `--ollama.tap.listen=` (empty) turns it off.
  */
-export { OLLAMA_TAP_PORT_OFFSET };
 
 /** The Ollama service the ollama collector (and its throughput tap) fronts: the node's first. */
 export function tappedOllamaService(
@@ -80,7 +79,7 @@ export function ollamaOptionsFromInventory(
     ['ollama.url', `http://${host}:${svc.port}`],
     ['ollama.models', [...models]],
   ]);
-  const tapPort = ollamaTapPort(svc);
+  const tapPort = provisioning().ollamaTapPort(svc);
   if (tapPort) m.set('ollama.tap.listen', `${host}:${tapPort}`);
   return m;
 }

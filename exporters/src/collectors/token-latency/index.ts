@@ -8,13 +8,9 @@ export { TokenStreamParser, formatFromContentType } from './stream';
 export type { StreamFormat, StreamTotals } from './stream';
 export { tokenLatencyObserver, modelFromRequestBody } from './observer';
 export type { HopTapConfig } from './observer';
-export {
-  parseTapSpec,
-  joinTapSpecs,
-  tapsFromInventory,
-  TAP_PORT_OFFSET,
-  TapSpecError,
-} from './taps';
+export { parseTapSpec, joinTapSpecs, tapsFromInventory, TapSpecError } from './taps';
+/** Defined in @okome/provisioning (the renderers route to it); re-exported for callers here. */
+export { TAP_PORT_OFFSET } from '@okome/provisioning';
 export type { TapSpec } from './taps';
 export {
   tokenLatencyCollector,

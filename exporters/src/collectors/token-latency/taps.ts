@@ -2,13 +2,7 @@
 // derived from the inventory — one tap per token-path service of the node, listening on the
 // node's address at the service port + TAP_PORT_OFFSET, so routing can point a hop through it.
 import type { Inventory, InventoryNode, ServiceKind } from '@okome/provisioning';
-import {
-  HOPS,
-  ollamaTapPort,
-  tapPort,
-  TAP_PORT_OFFSET,
-  TAPPED_SERVICE_HOPS,
-} from '@okome/provisioning';
+import { provisioning } from '../../provisioning-lazy';
 import { tappedOllamaService } from '../ollama/collector';
 import { FlagError } from '../../core/flags';
 import type { StreamFormat } from './stream';
@@ -21,9 +15,6 @@ export interface TapSpec {
   format?: StreamFormat;
   engine: string;
 }
-
-/** Defined in @okome/provisioning (the renderers route to it); re-exported for callers here. */
-export { TAP_PORT_OFFSET };
 
 export class TapSpecError extends FlagError {
   constructor(message: string) {
@@ -78,6 +69,7 @@ export function parseTapSpec(text: string): TapSpec {
   }
   if (u.protocol !== 'http:')
     throw new TapSpecError(`${where}: upstream "${upstream}" must be http://`);
+  const { HOPS } = provisioning();
   if (!(HOPS as readonly string[]).includes(hop))
     throw new TapSpecError(`${where}: hop "${hop}" is not one of ${HOPS.join(', ')}`);
   if (format && format !== 'sse' && format !== 'ndjson' && format !== 'auto')
@@ -113,6 +105,7 @@ export function tapsFromInventory(node: InventoryNode, inv: Inventory): string[]
   const out: string[] = [];
   const chained = tappedOllamaService(node);
   for (const svc of node.services) {
+    const { ollamaTapPort, tapPort, TAPPED_SERVICE_HOPS } = provisioning();
     const hop = TAPPED_SERVICE_HOPS[svc.kind];
     const port = tapPort(svc);
     if (!hop || !port) continue;
