@@ -76,4 +76,5 @@ export function recordResponses(page: Page): () => Promise<Received[]> {
   return () => Promise.all(pending);
 }
 
-export const HEALTH_STATES = /^(HEALTHY|DEGRADED|UNAVAILABLE|MAINTENANCE)$/;
+/** A node card's health text (after its icon). */
+export const HEALTH_STATES = /^\s*(HEALTHY|DEGRADED|UNAVAILABLE|MAINTENANCE)\s*$/;
