@@ -106,15 +106,17 @@ function withLabel(text: string, name: string, value: string): string {
 }
 
 export function renderFamilies(families: Family[]): string {
-  const out: string[] = [];
+  // One growing string (V8 ropes), not an array of ~1,000 lines joined at the end.
+  let out = '';
   for (const f of families) {
-    out.push(`# HELP ${f.name} ${escapeHelp(f.help)}`, `# TYPE ${f.name} ${f.type}`);
+    const n = f.name;
+    out += `# HELP ${n} ${escapeHelp(f.help)}\n# TYPE ${n} ${f.type}\n`;
     // Each series' label text is built once and is also its sort key (stable across scrapes).
     const rows = f.series.map((s) => ({ s, l: labelText(s.labels) }));
     if (rows.length > 1) rows.sort((a, b) => (a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
     for (const { s, l } of rows) {
       if (f.type === 'gauge' || f.type === 'counter') {
-        out.push(`${f.name}${l} ${formatValue(s.value ?? 0)}`);
+        out += `${n}${l} ${formatValue(s.value ?? 0)}\n`;
         continue;
       }
       const points = [...(s.points ?? new Map<number, number>()).entries()].sort(
@@ -122,15 +124,14 @@ export function renderFamilies(families: Family[]): string {
       );
       if (f.type === 'summary') {
         for (const [q, v] of points)
-          out.push(`${f.name}${withLabel(l, 'quantile', formatValue(q))} ${formatValue(v)}`);
+          out += `${n}${withLabel(l, 'quantile', formatValue(q))} ${formatValue(v)}\n`;
       } else {
         for (const [le, c] of points)
-          out.push(`${f.name}_bucket${withLabel(l, 'le', formatValue(le))} ${formatValue(c)}`);
-        out.push(`${f.name}_bucket${withLabel(l, 'le', '+Inf')} ${formatValue(s.count ?? 0)}`);
+          out += `${n}_bucket${withLabel(l, 'le', formatValue(le))} ${formatValue(c)}\n`;
+        out += `${n}_bucket${withLabel(l, 'le', '+Inf')} ${formatValue(s.count ?? 0)}\n`;
       }
-      out.push(`${f.name}_sum${l} ${formatValue(s.sum ?? 0)}`);
-      out.push(`${f.name}_count${l} ${formatValue(s.count ?? 0)}`);
+      out += `${n}_sum${l} ${formatValue(s.sum ?? 0)}\n${n}_count${l} ${formatValue(s.count ?? 0)}\n`;
     }
   }
-  return out.length ? out.join('\n') + '\n' : '';
+  return out;
 }
