@@ -19,6 +19,7 @@ const json = args.includes('--json');
 const RUNS = Number(args.find((a) => a.startsWith('--runs='))?.slice(7) ?? 5);
 const CONTROLLER = 'http://127.0.86.49:9700';
 const SIM = 'http://127.0.0.1:9800';
+const ALERTMANAGER = 'http://127.0.86.49:9093';
 const INGRESS = ['http://127.0.86.41:8080', 'http://127.0.86.42:8080'];
 const TOKEN = readFileSync(join(ROOT, '.okome/stack/secrets/controller.token'), 'utf8')
   .split('\n')[0]
@@ -72,15 +73,28 @@ function load() {
   };
 }
 
+/** Pages firing now (unsilenced): the drill preflight refuses to start while one fires. */
+async function firingPages() {
+  const res = await fetch(
+    `${ALERTMANAGER}/api/v2/alerts?filter=severity%3D%22page%22&silenced=false&inhibited=false`,
+    { signal: AbortSignal.timeout(10_000) },
+  );
+  return res.ok ? (await res.json()).length : 1;
+}
+
 async function calm() {
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < 180; i++) {
     const routing = await api('GET', '/routing');
     const list = await api('GET', '/drills');
-    if (!list.active && routing.pools.every((p) => p.backends.every((b) => b.state === 'enabled')))
+    if (
+      !list.active &&
+      routing.pools.every((p) => p.backends.every((b) => b.state === 'enabled')) &&
+      (await firingPages()) === 0
+    )
       return;
     await sleep(1000);
   }
-  throw new Error('cluster did not return to all-enabled routing');
+  throw new Error('cluster did not come to rest (all backends enabled, no drill, no page firing)');
 }
 
 const made = new Set();
