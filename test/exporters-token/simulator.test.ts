@@ -85,13 +85,20 @@ async function scalar(query: string): Promise<number> {
   return Number(r[0]!.value[1]);
 }
 
-const engineMeanTtft = (window: string) =>
-  scalar(
-    `sum(rate(llm_time_to_first_token_seconds_sum{hop="engine",model="${MODEL}"}[${window}])) / sum(rate(llm_time_to_first_token_seconds_count{hop="engine",model="${MODEL}"}[${window}]))`,
+/**
+ * Mean first token per engine node. Per node, never blended over the hop: the engine pool's
+ * mix moves under this load (CORE, saturated at its 8 slots, answers in ~0.35–0.39 s; the
+ * backups NODE-07/08 in ~0.08 s; nginx failover and the controller's first-token drain of CORE
+ * shift requests between them), so a hop-wide mean changes with the mix even when no engine
+ * got slower — that is what once made this case fail (0.37 s against a blended 0.17 s baseline).
+ */
+const engineTtftByNode = (window: string) =>
+  perHop(
+    `sum by (node) (rate(llm_time_to_first_token_seconds_sum{hop="engine",model="${MODEL}"}[${window}])) / sum by (node) (rate(llm_time_to_first_token_seconds_count{hop="engine",model="${MODEL}"}[${window}]))`,
   );
 
 describe('per-hop token latency on the simulated OKOME stack', () => {
-  let engineBaseline = NaN;
+  let engineBaseline = new Map<string, number>();
 
   beforeAll(async () => {
     await eventually(
@@ -117,7 +124,7 @@ describe('per-hop token latency on the simulated OKOME stack', () => {
       return m;
     });
     expect(ttft.size).toBeGreaterThanOrEqual(3);
-    engineBaseline = await engineMeanTtft(w);
+    engineBaseline = await engineTtftByNode(w);
     for (const q of hopBudgetQueries(inv.budgets.hops, {
       window: w,
       matchers: `model="${MODEL}"`,
@@ -130,10 +137,7 @@ describe('per-hop token latency on the simulated OKOME stack', () => {
     }
   });
 
-  // Skipped: on a clean CI run the engine's mean first token also rose (0.37 s against a bound
-  // of 0.32 s) while NODE-04 was slow; the cache-hop part held. Open on issue 6 until the
-  // engine-side rise is explained (queueing at CORE behind the slowed stream worker?).
-  it.skip(`a slow fault on ${SLOW_NODE} shows in the cache hop of ${SLOW_NODE} only`, async () => {
+  it(`a slow fault on ${SLOW_NODE} shows in the cache hop of ${SLOW_NODE} only`, async () => {
     const fault = await getJson<{ id: string }>(`${STACK.simulator}/faults`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
@@ -173,9 +177,21 @@ describe('per-hop token latency on the simulated OKOME stack', () => {
     });
     // Ingress sees the slow node behind it as much as the cache hop does: its own share stays small.
     expect(Math.abs(await scalar(hopAddedMeanQuery('ingress', 'cache', opts)))).toBeLessThan(0.1);
-    // The engine behind the caches did not slow down (same mean first token, within noise).
-    expect(await engineMeanTtft(`${PHASE_S}s`)).toBeLessThan(
-      engineBaseline + (SLOW_MS * 0.5) / 1000,
+    // The engines behind the caches did not slow down: each engine node's own mean first
+    // token stays within noise of its baseline (nodes that served in both phases).
+    const engineNow = await engineTtftByNode(`${PHASE_S}s`);
+    const rise = Object.fromEntries(
+      [...engineNow]
+        .filter(([n]) => engineBaseline.has(n))
+        .map(([n, v]) => [n, v - engineBaseline.get(n)!]),
     );
+    expect(Object.keys(rise).length).toBeGreaterThan(0);
+    expect({
+      rise,
+      slowedEngine: Object.values(rise).some((d) => d >= (SLOW_MS * 0.5) / 1000),
+    }).toEqual({
+      rise,
+      slowedEngine: false,
+    });
   });
 });
