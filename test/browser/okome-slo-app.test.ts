@@ -19,6 +19,8 @@ const TOKEN_FILE = process.env.OKOME_CONTROLLER_TOKEN_FILE ?? STACK.tokenFile;
 /** Bounded simulator load so every hop has latency series (2 req/s per target, 90 s). */
 const LOAD = { rps: 2, durationSeconds: 90, maxTokens: 12 };
 const WARMUP_MS = 25_000;
+/** The Topology page's refresh picker in the fault test, in seconds. */
+const REFRESH_S = 5;
 const APP = `${PREVIEW}/a/okome-slo-app`;
 const CONTROLLER = `${PREVIEW}/api/plugin-proxy/okome-slo-app/controller`;
 const inventory = loadInventory(join(ROOT, 'provisioning', 'inventory', 'okome.yaml'));
@@ -45,7 +47,10 @@ async function promQuery<T = unknown>(query: string): Promise<T[]> {
 
 interface ControllerTopology {
   nodes: Array<{ id: string; health: string }>;
-  pools: Array<{ name: string; backends: Array<{ node: string; state: string }> }>;
+  pools: Array<{
+    name: string;
+    backends: Array<{ node: string; state: string; why?: string; actor?: string | null }>;
+  }>;
 }
 
 describe('okome-slo-app in the preview shell', () => {
@@ -214,41 +219,98 @@ describe('okome-slo-app in the preview shell', () => {
     expect(problems).toEqual([]);
   }, 120_000);
 
-  it('a down fault on CORE shows CORE failing and the engine pool drained, as the controller reports', async () => {
+  it('a down fault on CORE turns it UNAVAILABLE with the engine pool drained, and both clear after', async () => {
     const { page, problems } = await open();
-    await page.goto(`${APP}/topology?theme=dark&refresh=5s`);
+    await page.goto(`${APP}/topology?theme=dark&refresh=${REFRESH_S}s`);
     await page.waitForSelector(ids.nodeHealth('CORE'));
+    const shownHealth = async () => ((await page.textContent(ids.nodeHealth('CORE'))) ?? '').trim();
+    const coreRow = page.locator(ids.backend('engine', 'CORE'));
+    const coreOf = (topo: ControllerTopology) => ({
+      health: topo.nodes.find((n) => n.id === 'CORE')?.health,
+      routing: topo.pools.find((p) => p.name === 'engine')?.backends.find((b) => b.node === 'CORE'),
+    });
     // Traffic through the engine pool, so the backend-down alert has requests to fail.
     const faultLoad = startLoad(
       STACK.derivedInventory,
       loadTargets(loadInventory(STACK.derivedInventory)),
       { ...LOAD, durationSeconds: 150 },
     );
-    const fault = await getJson<{ id: string }>(`${SIM_CONTROL}/faults`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ node: 'CORE', kind: 'down', duration: '4m' }),
-    });
+    let faultId: string | undefined;
+    const removeFault = async () => {
+      if (faultId === undefined) return;
+      const res = await fetch(`${SIM_CONTROL}/faults/${encodeURIComponent(faultId)}`, {
+        method: 'DELETE',
+      });
+      if (!res.ok && res.status !== 404)
+        throw new Error(`DELETE fault ${faultId}: HTTP ${res.status} ${await res.text()}`);
+      faultId = undefined;
+    };
     try {
+      // At rest first, so the change below is the fault's doing. (HEALTHY is not required: a
+      // burn alert from the load may still mark CORE DEGRADED.)
       await eventually(
         async () => {
-          const topo = await getJson<ControllerTopology>(`${CONTROLLER}/api/v1/topology`);
-          const reported = topo.nodes.find((n) => n.id === 'CORE')?.health;
-          expect(reported).not.toBe('HEALTHY');
-          expect(((await page.textContent(ids.nodeHealth('CORE'))) ?? '').trim()).toBe(reported);
-          const state = await page
-            .locator(ids.backend('engine', 'CORE'))
-            .getAttribute('data-state');
-          expect(state).toMatch(/^(drain|disabled)$/);
+          const core = coreOf(await getJson<ControllerTopology>(`${CONTROLLER}/api/v1/topology`));
+          expect(core.health).toMatch(/^(HEALTHY|DEGRADED)$/);
+          expect(core.routing?.state).toBe('enabled');
+        },
+        { timeoutMs: 60_000, intervalMs: 2000 },
+      );
+      faultId = (
+        await getJson<{ id: string }>(`${SIM_CONTROL}/faults`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ node: 'CORE', kind: 'down', duration: '4m' }),
+        })
+      ).id;
+      // The controller sees every CORE service gone (probes, ollama_up) and the routing alert
+      // drains CORE from the engine pool.
+      const drained = await eventually(
+        async () => {
+          const core = coreOf(await getJson<ControllerTopology>(`${CONTROLLER}/api/v1/topology`));
+          expect(core.health).toBe('UNAVAILABLE');
+          expect(core.routing?.state).toMatch(/^(drain|disabled)$/);
+          // Drained by the routing alert (actor alert:<fingerprint>), with its reason.
+          expect(core.routing?.actor).toMatch(/^alert:/);
+          expect(core.routing?.why).toBeTruthy();
+          return core.routing!;
         },
         { timeoutMs: 150_000, intervalMs: 2000 },
       );
+      // The page follows within its refresh interval (one interval, plus one for the
+      // controller's health cache and the request in flight).
+      await eventually(
+        async () => {
+          expect(await shownHealth()).toBe('UNAVAILABLE');
+          expect(await coreRow.getAttribute('data-state')).toBe(drained.state);
+          expect(await coreRow.textContent()).toContain(drained.why!);
+        },
+        { timeoutMs: 2 * REFRESH_S * 1000 + 2000, intervalMs: 500 },
+      );
       await screenshot(page, 'topology-core-down-dark');
+
+      // Fault gone: CORE answers again, the alert resolves and the controller reverts the drain.
+      await removeFault();
+      await eventually(
+        async () => {
+          const core = coreOf(await getJson<ControllerTopology>(`${CONTROLLER}/api/v1/topology`));
+          expect(core.health).toMatch(/^(HEALTHY|DEGRADED)$/);
+          expect(core.routing?.state).toBe('enabled');
+        },
+        { timeoutMs: 180_000, intervalMs: 2000 },
+      );
+      await eventually(
+        async () => {
+          expect(await shownHealth()).toMatch(/^(HEALTHY|DEGRADED)$/);
+          expect(await coreRow.getAttribute('data-state')).toBe('enabled');
+        },
+        { timeoutMs: 2 * REFRESH_S * 1000 + 2000, intervalMs: 500 },
+      );
       expect(problems).toEqual([]);
     } finally {
-      await fetch(`${SIM_CONTROL}/faults/${encodeURIComponent(fault.id)}`, { method: 'DELETE' });
+      await removeFault();
       faultLoad.stop();
       await faultLoad.done;
     }
-  }, 330_000);
+  }, 480_000);
 });
