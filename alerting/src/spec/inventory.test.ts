@@ -4,7 +4,7 @@
 import { hopAddedMeanQuery } from '@okome/exporters';
 import { loadInventory, resolveInventoryPath } from '@okome/provisioning';
 import { absentExpr } from '../rules/missing-data';
-import { hopBudgetSlos } from './inventory';
+import { hopBudgetSlos, tokenPathOf } from './inventory';
 
 const okome = loadInventory(resolveInventoryPath('okome'));
 
@@ -58,5 +58,38 @@ describe('hop budget SLOs from the OKOME inventory', () => {
       },
       thresholdSeconds: 0.5,
     });
+  });
+
+  it('the next hop is the next one this cluster has: Kage Bunshin ingress is followed by its engines', () => {
+    const kage = loadInventory(resolveInventoryPath('kage-bunshin'));
+    expect(tokenPathOf(kage)).toEqual(['ingress', 'engine']);
+    expect(tokenPathOf(okome)).toEqual(['ingress', 'cache', 'engine']);
+    const ingress = hopBudgetSlos(kage).find((s) => s.name === 'ingress-added-latency')!;
+    expect(ingress.sli.kind === 'threshold' && ingress.sli.query).toContain('hop="engine"');
+    expect(ingress.sli.kind === 'threshold' && ingress.sli.query).not.toContain('hop="cache"');
+  });
+
+  it('a cache hop that is only Redis (BlackRoad) is timed by the Redis collector, not by a missing tap', () => {
+    const blackroad = loadInventory(resolveInventoryPath('blackroad'));
+    const cache = hopBudgetSlos(blackroad).find((s) => s.name === 'cache-added-latency')!;
+    expect(cache.sli).toMatchObject({ kind: 'threshold', op: 'lte', value: 0.002 });
+    const q = cache.sli.kind === 'threshold' ? cache.sli.query : '';
+    expect(q).toContain('redis_commands_duration_seconds_total{cluster="blackroad"}');
+    expect(q).not.toContain('llm_');
+    expect(absentExpr(cache)).toContain('absent(redis_commands_total{cluster="blackroad"})');
+  });
+
+  it('an added budget on a hop the cluster cannot measure is an error naming it', () => {
+    const kage = loadInventory(resolveInventoryPath('kage-bunshin'));
+    const bad = {
+      ...kage,
+      budgets: {
+        ...kage.budgets,
+        hops: [{ ...kage.budgets.hops[0]!, hop: 'engine' as const, signal: 'added' as const }],
+      },
+    };
+    expect(() => hopBudgetSlos(bad)).toThrow(
+      /kage-bunshin: budgets.hops: an "added" budget for hop "engine"/,
+    );
   });
 });

@@ -11,6 +11,7 @@
 // histogram_quantile()s is not the quantile of the difference), so the budget's quantile is
 // reported in the description but the slice verdict is on the mean.
 import { hopAddedMeanQuery, LLM_METRICS, TOKEN_PATH } from '@okome/exporters';
+import { TAPPED_SERVICE_HOPS } from '@okome/provisioning';
 import type { Inventory } from '@okome/provisioning';
 import { SIGNAL_METRIC } from '../conventions';
 import { parseDuration } from '../duration';
@@ -26,11 +27,32 @@ export const ADDED_SLICE_SECONDS = 300;
 const FEED_RATE = 60;
 const FEED_NEXT_TTFT = 0.1;
 
+/** redis_exporter's per-command counters (the Redis collector keeps its names). */
+const REDIS_COMMAND_SECONDS = 'redis_commands_duration_seconds_total';
+const REDIS_COMMANDS = 'redis_commands_total';
+
+/**
+ * The token path of this cluster: the hops of TOKEN_PATH that some tapped service provides.
+ * Kage Bunshin has no cache hop, so its ingress is followed by its engines, not by a cache
+ * whose series would never exist.
+ */
+export function tokenPathOf(inv: Inventory): string[] {
+  const present = new Set(
+    inv.nodes.flatMap((n) => n.services.map((s) => TAPPED_SERVICE_HOPS[s.kind])),
+  );
+  return TOKEN_PATH.filter((h) => present.has(h));
+}
+
 function addedSli(inv: Inventory, hop: string, thresholdSeconds: number, timeScale: number): Sli {
-  const next = TOKEN_PATH[TOKEN_PATH.indexOf(hop as (typeof TOKEN_PATH)[number]) + 1];
+  const path = tokenPathOf(inv);
+  const i = path.indexOf(hop);
+  const next = i >= 0 ? path[i + 1] : undefined;
+  const hasRedis = inv.nodes.some((n) => n.services.some((s) => s.kind === 'redis'));
+  if (!next && i < 0 && hop === 'cache' && hasRedis)
+    return redisCacheSli(inv, thresholdSeconds, timeScale);
   if (!next)
     throw new Error(
-      `inventory ${inv.cluster}: budgets.hops: an "added" budget for hop "${hop}" needs a hop after it on the token path ${TOKEN_PATH.join(' → ')}`,
+      `inventory ${inv.cluster}: budgets.hops: an "added" budget for hop "${hop}" needs a hop after it on the cluster's token path ${path.join(' → ') || '(no tapped services)'}`,
     );
   const cluster: Matcher = { name: 'cluster', op: '=', value: inv.cluster };
   const at = (h: string, part: 'sum' | 'count') => ({
@@ -62,6 +84,34 @@ function addedSli(inv: Inventory, hop: string, thresholdSeconds: number, timeSca
   };
 }
 
+/**
+ * A cache hop that is only Redis (BlackRoad: no stream worker, so no tap in front of it): what
+ * the cache adds to a request is its lookup, measured by the Redis collector as the mean command
+ * time per instance (redis_exporter's commands duration ÷ commands), worst instance per slice.
+ * Server-side time only: the round trip to Redis is not in it.
+ */
+function redisCacheSli(inv: Inventory, thresholdSeconds: number, timeScale: number): Sli {
+  const w = scaledRange(ADDED_SLICE_SECONDS, timeScale);
+  const c = `cluster="${inv.cluster}"`;
+  const cluster: Matcher = { name: 'cluster', op: '=', value: inv.cluster };
+  const duration = { metric: REDIS_COMMAND_SECONDS, matchers: [cluster] };
+  const calls = { metric: REDIS_COMMANDS, matchers: [cluster] };
+  return {
+    kind: 'threshold',
+    query: `sum by (instance) (rate(${REDIS_COMMAND_SECONDS}{${c}}[${w}])) / (sum by (instance) (rate(${REDIS_COMMANDS}{${c}}[${w}])) > 0)`,
+    op: 'lte',
+    value: thresholdSeconds,
+    inputs: [
+      { selector: calls, goodPerMinute: FEED_RATE, badPerMinute: FEED_RATE },
+      {
+        selector: duration,
+        goodPerMinute: (FEED_RATE * thresholdSeconds) / 2,
+        badPerMinute: FEED_RATE * thresholdSeconds * 2,
+      },
+    ],
+  };
+}
+
 export function hopBudgetSlos(inv: Inventory, timeScale = 1): Slo[] {
   const base = inv.slo.runbookBaseUrl.replace(/\/+$/, '');
   return inv.budgets.hops.map((b) => {
@@ -72,7 +122,10 @@ export function hopBudgetSlos(inv: Inventory, timeScale = 1): Slo[] {
     let description: string;
     if (b.signal === 'added') {
       sli = addedSli(inv, b.hop, thresholdSeconds, timeScale);
-      description = `${b.objective}% of time slices in which the ${b.hop} hop adds at most ${b.threshold} to the first token (mean per node over the slice; inventory budget ${p} < ${b.threshold})`;
+      description =
+        sli.kind === 'threshold' && sli.inputs?.[0]?.selector.metric === REDIS_COMMANDS
+          ? `${b.objective}% of time slices in which every Redis of the cache hop answers within ${b.threshold} on average (inventory budget ${p} < ${b.threshold}; no tap in front of this cache)`
+          : `${b.objective}% of time slices in which the ${b.hop} hop adds at most ${b.threshold} to the first token (mean per node over the slice; inventory budget ${p} < ${b.threshold})`;
     } else {
       const matchers: Matcher[] = [{ name: 'hop', op: '=', value: b.hop }];
       if (b.node) matchers.push({ name: 'node', op: '=', value: b.node });
