@@ -1,8 +1,7 @@
 // Failover drills on a simulated Kage Bunshin cluster, beside the shared OKOME stack: this suite
 // brings up its own stack (own state dir, own simulator control port; the cluster's nodes live on
-// 127.0.250.x), runs the scenarios the inventory allows (ollama-node-loss among them; see
-// OKOME_ONLY for the one that cannot pass there yet) through the controller's API and checks each
-// passes and leaves the cluster as it found it. A loopback HTTP
+// 127.0.250.x), runs every scenario the inventory allows (ollama-node-loss among them) through the
+// controller's API and checks each passes and leaves the cluster as it found it. A loopback HTTP
 // server stands in for Grafana's annotation API (Grafana cannot run here), so the annotations a
 // drill writes are checked as Grafana would receive them.
 import { execFileSync } from 'node:child_process';
@@ -20,15 +19,6 @@ jest.setTimeout(240_000);
 const STATE_DIR = join(ROOT, '.okome', 'stack-kage-bunshin');
 const GRAFANA_TOKEN = 'kage-bunshin-e2e-grafana-token';
 const ALLOWED = loadInventory(resolveInventoryPath('kage-bunshin')).drills.allowed;
-/**
- * Allowed on Kage Bunshin but written for OKOME: controller/drills/gpu-memory-pressure.yaml fills
- * the GPU as `engine: vllm` and expects the target drained in pool `engine`, while Kage Bunshin's
- * GPU nodes run Ollama behind pool `ollama`. Run there, OkomeGpuMemoryOverBudget never fires for
- * the ollama budget and the drill fails (alert and routing hypotheses). It needs the scenario to
- * take the target's engine and pools from the inventory (kept open on issue 10).
- */
-const OKOME_ONLY = new Set(['gpu-memory-pressure']);
-const RUNNABLE = ALLOWED.filter((s) => !OKOME_ONLY.has(s));
 
 interface Annotation {
   auth: string | undefined;
@@ -193,7 +183,7 @@ describe('failover drills on a simulated Kage Bunshin cluster', () => {
     expect(olnl.candidates).toEqual(['node-gpu-mobile', 'node-gpu-primary']);
   });
 
-  it.each(RUNNABLE)('%s passes and leaves the cluster as it found it', async (scenario) => {
+  it.each(ALLOWED)('%s passes and leaves the cluster as it found it', async (scenario) => {
     const before = await calm();
     const res = await api('POST', '/drills', { scenario, user: 'e2e' });
     const body = (await res.json()) as { id: string; detail?: string };
@@ -211,10 +201,6 @@ describe('failover drills on a simulated Kage Bunshin cluster', () => {
     expect(rec.report!.timeToRecoverSeconds).not.toBeNull();
     expect(await calm()).toEqual(before);
   });
-
-  it.todo(
-    'gpu-memory-pressure passes on Kage Bunshin (the scenario assumes vLLM in pool "engine")',
-  );
 
   it('ollama-node-loss wrote its annotations to Grafana: start, fault, detect, reroute, rollback, end', async () => {
     const rec = ran.get('ollama-node-loss');

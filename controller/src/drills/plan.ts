@@ -39,13 +39,46 @@ export function resolveTargets(inv: Inventory, s: Scenario, requested?: string[]
   return requested;
 }
 
-/** Fills {{target}}, {{address}}, {{cluster}} in a scenario string. */
+/**
+ * The first pool the target backs and the kind of the service it backs it with: one scenario
+ * then fits clusters whose pools and engines differ (vLLM in pool engine on OKOME, Ollama in
+ * pool ollama on Kage Bunshin).
+ */
+function backing(inv: Inventory, target: string): { pool: string; engine: string } {
+  const node = inv.nodes.find((n) => n.id === target);
+  for (const p of inv.routing.pools)
+    for (const b of p.backends)
+      if (b.node === target)
+        return {
+          pool: p.name,
+          engine: node?.services.find((s) => s.name === b.service)?.kind ?? b.service,
+        };
+  return { pool: '', engine: '' };
+}
+
+/** Fills {{target}}, {{address}}, {{cluster}}, {{pool}}, {{engine}} in a scenario string. */
 export function fill(text: string, inv: Inventory, target: string): string {
   const node = inv.nodes.find((n) => n.id === target);
-  return text
+  let out = text
     .replace(/\{\{\s*target\s*\}\}/g, target)
     .replace(/\{\{\s*address\s*\}\}/g, node?.address ?? '')
     .replace(/\{\{\s*cluster\s*\}\}/g, inv.cluster);
+  if (/\{\{\s*(pool|engine)\s*\}\}/.test(out)) {
+    const b = backing(inv, target);
+    out = out.replace(/\{\{\s*pool\s*\}\}/g, b.pool).replace(/\{\{\s*engine\s*\}\}/g, b.engine);
+  }
+  return out;
+}
+
+/** A simulator fault's params with the placeholders of their string values filled. */
+function fillParams(
+  params: Record<string, unknown>,
+  inv: Inventory,
+  target: string,
+): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? fill(v, inv, target) : v]),
+  );
 }
 
 /** Pools in which `node` is a backend. */
@@ -59,16 +92,18 @@ type Concrete = Omit<DrillAction, 'id' | 'state'>;
 
 function concreteFor(inv: Inventory, step: MethodStep, node: string): Concrete[] {
   if (step.kind === 'simulator') {
-    if (inv.simulated)
+    if (inv.simulated) {
+      const params = fillParams(step.params, inv, node);
       return [
         {
           kind: 'simulator',
           node,
           fault: step.fault,
-          params: step.params,
-          description: `simulator fault ${step.fault} on ${node}${Object.keys(step.params).length ? ` ${JSON.stringify(step.params)}` : ''}`,
+          params,
+          description: `simulator fault ${step.fault} on ${node}${Object.keys(params).length ? ` ${JSON.stringify(params)}` : ''}`,
         },
       ];
+    }
     // Real cluster: the scenario's alternative, else the safe default (drain the node).
     return concreteFor(inv, step.real ?? { kind: 'routing', state: 'drain' }, node);
   }
@@ -152,7 +187,7 @@ export function planSteps(
     {
       phase: 'observe',
       action: 'observe',
-      detail: `every ${s.intervalMs / 1000}s: probes, expected alerts (${s.expect.alerts.map((a) => a.alertname).join(', ') || 'none'}), routing (${s.expect.routing.map((r) => `${r.pool}/${fill(r.backend, inv, t0)}`).join(', ') || 'none'}); abort after ${s.maxDurationMs / 1000}s at most`,
+      detail: `every ${s.intervalMs / 1000}s: probes, expected alerts (${s.expect.alerts.map((a) => a.alertname).join(', ') || 'none'}), routing (${s.expect.routing.map((r) => `${fill(r.pool, inv, t0)}/${fill(r.backend, inv, t0)}`).join(', ') || 'none'}); abort after ${s.maxDurationMs / 1000}s at most`,
     },
     ...[...actions].reverse().map((a) => ({
       phase: 'rollback' as const,

@@ -1,6 +1,7 @@
 // Scenario files: every shipped one loads and matches the inventory's scenario names; bad
 // files give every problem with file:line:col and the path.
-import { DRILL_SCENARIOS } from '@okome/provisioning';
+import { DRILL_SCENARIOS, loadInventory, resolveInventoryPath } from '@okome/provisioning';
+import { concreteActions, fill, resolveTargets } from './plan';
 import { DEFAULT_DRILLS_DIR, loadScenarios, parseScenario, ScenarioError } from './scenario';
 
 const problems = (text: string): string[] => {
@@ -84,4 +85,28 @@ describe('drill scenarios', () => {
       /^lose-cache-node\.yaml:\d+:\d+ \(yaml\): /,
     );
   });
+});
+
+describe('gpu-memory-pressure fits each cluster it is allowed on', () => {
+  // One scenario file, two clusters whose GPU nodes serve different engines in different pools.
+  it.each([
+    ['okome', 'CORE', 'vllm', 'engine'],
+    ['kage-bunshin', 'node-gpu-mobile', 'ollama', 'ollama'],
+  ])(
+    '%s: fills the GPU as the engine %s serves with, expects it out of its pool',
+    (cluster, node, engine, pool) => {
+      const inv = loadInventory(resolveInventoryPath(cluster));
+      inv.simulated = true;
+      const s = loadScenarios(DEFAULT_DRILLS_DIR).find((x) => x.name === 'gpu-memory-pressure')!;
+      const targets = resolveTargets(inv, s, undefined);
+      expect(targets).toEqual([node]);
+      expect(concreteActions(inv, s, targets)).toEqual([
+        expect.objectContaining({ kind: 'simulator', node, fault: 'gpu-oom', params: { engine } }),
+      ]);
+      const routing = s.expect.routing.map(
+        (r) => `${fill(r.pool, inv, node)}/${fill(r.backend, inv, node)}`,
+      );
+      expect(routing).toEqual([`${pool}/${node}`]);
+    },
+  );
 });

@@ -365,7 +365,7 @@ export class DrillService {
   private routingViews(s: Scenario, targets: string[]): RoutingExpectationView[] {
     const t = targets[0] as string;
     return s.expect.routing.map((r) => ({
-      pool: r.pool,
+      pool: fill(r.pool, this.o.inventory, t),
       backend: fill(r.backend, this.o.inventory, t),
       states: r.states,
       changedAt: null,
