@@ -58,6 +58,12 @@ export const METRIC = {
   firstToken: 'llm_time_to_first_token_seconds',
   interToken: 'llm_inter_token_latency_seconds',
   e2e: 'llm_e2e_request_latency_seconds',
+  /**
+   * Not emitted by the okome exporters and read by no generated rule: a hop's added latency is
+   * the difference of first-token means (spec/inventory.ts). Kept because the plugin's latency
+   * page reads it first where some other exporter records it per request, and checks the name.
+   */
+  hopAdded: 'llm_hop_added_latency_seconds',
   requests: 'llm_requests_total',
   failures: 'llm_request_failures_total',
   ollamaEval: 'ollama_eval_total',
