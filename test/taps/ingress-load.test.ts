@@ -14,11 +14,18 @@ jest.setTimeout(240_000);
 const PROM = STACK.prometheus[0];
 type Counts = Record<'ingress' | 'cache' | 'engine', number>;
 
-/** First-token observations per hop, summed over nodes, as Prometheus has them now. */
+const TTFT_COUNT = 'llm_time_to_first_token_seconds_count{hop=~"ingress|cache|engine"}';
+
+/**
+ * First-token observations per hop, summed over nodes, as Prometheus has them now — only
+ * series scraped in the last few seconds: the stack's TSDB outlives a restart, so within the
+ * 5 min lookback a just-restarted stack still shows the previous stack's (higher) counters,
+ * which turned the difference negative.
+ */
 async function hopCounts(): Promise<Counts> {
   const rows = await promQuery(
     PROM,
-    'sum by (hop) (llm_time_to_first_token_seconds_count{hop=~"ingress|cache|engine"})',
+    `sum by (hop) (${TTFT_COUNT} and timestamp(${TTFT_COUNT}) > time() - 5)`,
   );
   const counts: Counts = { ingress: 0, cache: 0, engine: 0 };
   for (const r of rows) counts[r.metric.hop as keyof Counts] = Number(r.value[1]);
