@@ -6,6 +6,7 @@ import type { DrillRecord } from '../../api/drillTypes';
 import { formatPercent, formatSpan, NO_VALUE } from '../../domain/format';
 import { testIds } from '../testIds';
 import { StatusBadge } from './StatusBadge';
+import { drillPanel } from './panelStyle';
 
 /** A finished drill's report; a drill without a report (still running, crashed) says so. */
 export function DrillReportView({ drill }: { drill: DrillRecord }) {
@@ -64,14 +65,7 @@ export function DrillReportView({ drill }: { drill: DrillRecord }) {
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  box: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(1),
-  }),
+  box: drillPanel(theme),
   facts: css({
     display: 'grid',
     gridTemplateColumns: 'max-content 1fr',

@@ -8,6 +8,7 @@ import { formatSpan, NO_VALUE } from '../../domain/format';
 import { Sparkline } from '../Sparkline/Sparkline';
 import { testIds } from '../testIds';
 import { StatusBadge } from './StatusBadge';
+import { drillPanel } from './panelStyle';
 
 const STEP_ICONS: Record<DrillStep['result'], IconName> = {
   ok: 'check',
@@ -181,14 +182,7 @@ export function LiveDrill({
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  box: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(1),
-  }),
+  box: drillPanel(theme),
   header: css({ display: 'flex', alignItems: 'center', gap: theme.spacing(2) }),
   timeline: css({ margin: 0, paddingLeft: theme.spacing(3) }),
   milestones: css({

@@ -7,6 +7,7 @@ import { formatPercent, NO_VALUE } from '../../domain/format';
 import { testIds } from '../testIds';
 import type { StartPermission } from './role';
 import { alertName } from './ScenarioList';
+import { drillPanel } from './panelStyle';
 
 function routingText(r: DryRunResponse['expectedRouting'][number]): string {
   if (typeof r === 'string') return r;
@@ -79,14 +80,7 @@ export function Preflight({
 }
 
 const getStyles = (theme: GrafanaTheme2) => ({
-  box: css({
-    padding: theme.spacing(2),
-    border: `1px solid ${theme.colors.border.medium}`,
-    borderRadius: theme.shape.radius.default,
-    display: 'flex',
-    flexDirection: 'column',
-    gap: theme.spacing(1),
-  }),
+  box: drillPanel(theme),
   list: css({ margin: 0, paddingLeft: theme.spacing(3) }),
   ok: css({ color: theme.colors.success.text }),
   bad: css({ color: theme.colors.error.text }),
