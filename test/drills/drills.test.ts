@@ -4,85 +4,26 @@
 // a drill, no drill silence still active.
 import { readFileSync } from 'node:fs';
 import type { DrillRecord, DrillListResponse } from '@okome/controller';
-import { getJson } from '../setup/http';
 import { STACK } from '../setup/stack';
+import { drillClient } from './cluster';
 import { backgroundLoad } from './load';
 
 jest.setTimeout(240_000);
 
 const token = (): string => readFileSync(STACK.tokenFile, 'utf8').split('\n')[0]!.trim();
 
-function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${STACK.controller}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token()}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-}
-
-interface ClusterState {
-  routing: string[];
-  drillFaults: unknown[];
-  drillSilences: string[];
-}
-
-async function clusterState(): Promise<ClusterState> {
-  const routing = (await (await api('GET', '/routing')).json()) as {
-    pools: { name: string; backends: { node: string; state: string }[] }[];
-  };
-  const faults = await getJson<{ faults: { params?: Record<string, unknown> }[] }>(
-    `${STACK.simulator}/faults`,
-  );
-  const silences = await getJson<{ id: string; comment: string; status: { state: string } }[]>(
-    `${STACK.alertmanager[0]}/api/v2/silences`,
-  );
-  return {
-    routing: routing.pools.flatMap((p) => p.backends.map((b) => `${p.name}/${b.node}=${b.state}`)),
-    drillFaults: faults.faults.filter((f) => f.params?.okome_drill),
-    drillSilences: silences
-      .filter((s) => s.status.state === 'active' && s.comment.startsWith('okome drill'))
-      .map((s) => s.id),
-  };
-}
-
-async function waitDone(id: string, timeoutMs = 200_000): Promise<DrillRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = (await (await api('GET', `/drills/${id}`)).json()) as DrillRecord;
-    if (rec.status !== 'running' && rec.phase === 'done') return rec;
-    if (Date.now() > deadline) throw new Error(`drill ${id} still ${rec.phase}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-/**
- * Waits until no drill runs and the routing has not changed for 3 s (the shared stack may carry
- * other engineers' changes; the drills must leave whatever they found exactly as it was).
- */
-async function calm(): Promise<ClusterState> {
-  const deadline = Date.now() + 180_000;
-  let last = '';
-  let since = Date.now();
-  for (;;) {
-    const s = await clusterState();
-    const list = (await (await api('GET', '/drills')).json()) as DrillListResponse;
-    const key = JSON.stringify(s);
-    if (key !== last) {
-      last = key;
-      since = Date.now();
-    }
-    // A drill refuses to start while a page fires (preflight); on the shared stack pages come
-    // and go with other suites' load, so wait for a quiet moment.
-    const pages = await getJson<unknown[]>(
-      `${STACK.alertmanager[0]}/api/v2/alerts?filter=severity%3D%22page%22&silenced=false&inhibited=false`,
-    );
-    if (!list.active && !s.drillFaults.length && !pages.length && Date.now() - since >= 3000)
-      return s;
-    if (Date.now() > deadline) throw new Error(`cluster not calm: ${key} active=${list.active}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
+const {
+  api,
+  clusterState,
+  calm: calmFor,
+  waitDone,
+} = drillClient(() => ({
+  controller: STACK.controller,
+  token: token(),
+  simulator: STACK.simulator,
+  alertmanager: STACK.alertmanager[0]!,
+}));
+const calm = () => calmFor(180_000);
 
 const OKOME_SCENARIOS = [
   'lose-cache-node',

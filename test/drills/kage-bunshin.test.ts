@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DrillListResponse, DrillRecord } from '@okome/controller';
 import { loadInventory, resolveInventoryPath } from '@okome/provisioning';
-import { getJson } from '../setup/http';
 import { ROOT, STACK_CLI } from '../setup/stack';
+import { drillClient } from './cluster';
 
 jest.setTimeout(240_000);
 
@@ -74,14 +74,17 @@ const urls: Record<string, string> = {};
 let alertmanager = '';
 let token = '';
 
-function api(method: string, path: string, body?: unknown): Promise<Response> {
-  return fetch(`${urls.controller}/api/v1${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(15_000),
-  });
-}
+const {
+  api,
+  calm: calmFor,
+  waitDone,
+} = drillClient(() => ({
+  controller: urls.controller!,
+  token,
+  simulator: urls.simulator!,
+  alertmanager,
+}));
+const calm = () => calmFor(120_000);
 
 beforeAll(async () => {
   grafana = await fakeGrafana();
@@ -111,64 +114,6 @@ afterAll(async () => {
   stack(['down']);
   await grafana?.close();
 }, 120_000);
-
-interface ClusterState {
-  routing: string[];
-  drillFaults: unknown[];
-  drillSilences: string[];
-}
-
-async function clusterState(): Promise<ClusterState> {
-  const routing = (await (await api('GET', '/routing')).json()) as {
-    pools: { name: string; backends: { node: string; state: string }[] }[];
-  };
-  const faults = await getJson<{ faults: { params?: Record<string, unknown> }[] }>(
-    `${urls.simulator}/faults`,
-  );
-  const silences = await getJson<{ id: string; comment: string; status: { state: string } }[]>(
-    `${alertmanager}/api/v2/silences`,
-  );
-  return {
-    routing: routing.pools.flatMap((p) => p.backends.map((b) => `${p.name}/${b.node}=${b.state}`)),
-    drillFaults: faults.faults.filter((f) => f.params?.okome_drill),
-    drillSilences: silences
-      .filter((s) => s.status.state === 'active' && s.comment.startsWith('okome drill'))
-      .map((s) => s.id),
-  };
-}
-
-/** No drill running, no drill fault, no page firing and the routing still for 3 s. */
-async function calm(): Promise<ClusterState> {
-  const deadline = Date.now() + 120_000;
-  let last = '';
-  let since = Date.now();
-  for (;;) {
-    const s = await clusterState();
-    const list = (await (await api('GET', '/drills')).json()) as DrillListResponse;
-    const pages = await getJson<unknown[]>(
-      `${alertmanager}/api/v2/alerts?filter=severity%3D%22page%22&silenced=false&inhibited=false`,
-    );
-    const key = JSON.stringify(s);
-    if (key !== last) {
-      last = key;
-      since = Date.now();
-    }
-    if (!list.active && !s.drillFaults.length && !pages.length && Date.now() - since >= 3000)
-      return s;
-    if (Date.now() > deadline) throw new Error(`cluster not calm: ${key} active=${list.active}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
-async function waitDone(id: string, timeoutMs = 200_000): Promise<DrillRecord> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const rec = (await (await api('GET', `/drills/${id}`)).json()) as DrillRecord;
-    if (rec.status !== 'running' && rec.phase === 'done') return rec;
-    if (Date.now() > deadline) throw new Error(`drill ${id} still ${rec.phase}`);
-    await new Promise((r) => setTimeout(r, 1000));
-  }
-}
 
 const ran = new Map<string, DrillRecord>();
 
