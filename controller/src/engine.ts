@@ -38,9 +38,9 @@ export interface EngineOptions extends GuardConfig {
   tickMs?: number;
   /**
    * How often holders are checked against Alertmanager's active alerts (0: never). A holder
-   * whose alert is gone from every peer on two checks in a row is released: its resolution was
-   * never notified (inhibited, silenced by hand, or lost), and without this the backend would
-   * stay out of its pool for good. See `holderGraceMs`.
+   * whose alert has been gone from every peer for longer than `holderGraceMs` is released: its
+   * resolution was never notified (inhibited, silenced by hand, or lost), and without this the
+   * backend would stay out of its pool for good.
    */
   holderCheckMs?: number;
   /** How long a holder's alert must be missing before it is released (default 5 hold-downs). */
