@@ -58,6 +58,27 @@ describe('okome-exporter CLI', () => {
     expect(bad.stderr).toMatch(/bad\.yaml:6:\d+ nodes\[0\]\.roles\[0\]: unknown role "gpu-cor"/);
   });
 
+  it('exits 2 naming the web TLS flag whose file is missing, before binding the port', () => {
+    const r = run(['--collector.disable-defaults', '--web.listen-address', '127.0.0.1:0'], {
+      OKOME_EXPORTER_TLS_SERVER_CERT_FILE: '/nonexistent/okome.crt',
+      OKOME_EXPORTER_TLS_SERVER_KEY_FILE: '/nonexistent/okome.key',
+    });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(
+      /^okome-exporter: --tls-server-cert-file: cannot read \/nonexistent\/okome\.crt: ENOENT/,
+    );
+    const help = run(['--help']);
+    for (const flag of [
+      '--tls-server-cert-file=FILE',
+      '--tls-server-key-file=FILE',
+      '--tls-server-ca-cert-file=FILE',
+      '--tls-server-min-version=VERSION',
+      '--basic-auth-username=USER',
+      '--basic-auth-password=PASSWORD',
+    ])
+      expect(help.stdout).toContain(flag);
+  });
+
   it('serves until SIGTERM, ready once listening, and exits 0', async () => {
     const tool = fakeTool(`case "$1" in
   --query-gpu=*) cat "${join(FIXTURES, 'nvidia-smi', 'query-gpu.multi.txt')}" ;;

@@ -18,7 +18,9 @@ function help(): string {
        okome-exporter --inventory FILE --node ID [flags]
 
 Per-node exporter: GPU arbitration, Ollama throughput, and the collectors listed below.
-Serves /metrics, /-/healthy, /-/ready and a landing page at /. With --inventory, the node's
+Serves /metrics, /-/healthy, /-/ready and a landing page at /, over HTTPS with
+--tls-server-cert-file/--tls-server-key-file and behind basic auth with --basic-auth-username/
+--basic-auth-password (every path, as redis_exporter). With --inventory, the node's
 roles and services enable collectors and set their sources; flags and OKOME_EXPORTER_* env
 vars override (flag > env > inventory > default).
 
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
     maxRequests: config.maxRequests,
     timeoutOffsetMs: config.timeoutOffsetMs,
     collectorTimeoutMs: config.collectorTimeoutMs,
+    security: config.security,
     logger,
     node: config.node?.id,
     version: exporterVersion(),

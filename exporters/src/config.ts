@@ -14,6 +14,8 @@ import type { FlagSpec, Options } from './core/flags';
 import type { LogLevel } from './core/logger';
 import { DISABLE_DEFAULTS_FLAG, enableFlags, selectCollectors } from './core/select';
 import type { Selection } from './core/select';
+import { WEB_SECURITY_FLAGS, webSecurityFrom } from './http/security';
+import type { WebSecurity } from './http/security';
 
 export const GLOBAL_FLAGS: readonly FlagSpec[] = [
   {
@@ -72,6 +74,7 @@ export const GLOBAL_FLAGS: readonly FlagSpec[] = [
     default: 'info',
     placeholder: 'LEVEL',
   },
+  ...WEB_SECURITY_FLAGS,
 ];
 
 export interface ExporterConfig {
@@ -81,6 +84,8 @@ export interface ExporterConfig {
   readonly timeoutOffsetMs: number;
   readonly collectorTimeoutMs: number;
   readonly logLevel: LogLevel;
+  /** TLS material (read and checked) and basic-auth credentials for the HTTP server. */
+  readonly security: WebSecurity;
   readonly inventory?: Inventory;
   readonly inventoryPath?: string;
   readonly node?: InventoryNode;
@@ -150,6 +155,7 @@ export function loadConfig(
     timeoutOffsetMs: global.duration('web.timeout-offset') ?? 500,
     collectorTimeoutMs: global.duration('collector.timeout') ?? 9000,
     logLevel: logLevel as LogLevel,
+    security: webSecurityFrom(global),
     inventory,
     inventoryPath,
     node,
@@ -167,6 +173,9 @@ export function describeConfig(c: ExporterConfig): Record<string, unknown> {
     collectorTimeoutMs: c.collectorTimeoutMs,
     timeoutOffsetMs: c.timeoutOffsetMs,
     maxRequests: c.maxRequests,
+    // Whether, not what: --print-config must not echo a password or a key.
+    tls: c.security.tls ? { clientCertRequired: !!c.security.tls.ca } : false,
+    basicAuth: !!c.security.basicAuth,
     collectors: c.selections.map((s) => ({
       name: s.definition.name,
       enabled: s.enabled,

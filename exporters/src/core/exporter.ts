@@ -3,6 +3,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createHttpServer } from '../http/server';
+import type { WebSecurity } from '../http/security';
 import type { Collector, ExpositionSource, HttpRoute } from './collector';
 import { formatHostPort } from './address';
 import type { ListenAddress } from './address';
@@ -31,6 +32,8 @@ export interface ExporterOptions {
   readonly node?: string;
   readonly version?: string;
   readonly processMetrics?: boolean;
+  /** The exporter's own TLS and basic auth (--tls-server-*, --basic-auth-*). */
+  readonly security?: WebSecurity;
 }
 
 export class Exporter {
@@ -58,6 +61,7 @@ export class Exporter {
       timeoutOffsetMs: opts.timeoutOffsetMs ?? 500,
       isReady: () => this.ready,
       logger: opts.logger,
+      ...(opts.security ? { security: opts.security } : {}),
       landing: () => ({
         title: 'okome-exporter',
         version: opts.version ?? '0.0.0',
@@ -111,7 +115,7 @@ export class Exporter {
   url(): string {
     const a = this.address();
     const host = a.address === '::' || a.address === '0.0.0.0' ? '127.0.0.1' : a.address;
-    return `http://${formatHostPort(host, a.port)}`;
+    return `${this.opts.security?.tls ? 'https' : 'http'}://${formatHostPort(host, a.port)}`;
   }
 
   async stop(): Promise<void> {

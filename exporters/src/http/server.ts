@@ -2,6 +2,7 @@
 // /-/ready, the landing page, and routes contributed by collectors (/scrape, /probe).
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { HttpRoute } from '../core/collector';
@@ -15,6 +16,8 @@ import type { Logger } from '../core/logger';
 import type { Scraper } from '../core/scrape';
 import { renderLanding } from './landing';
 import type { LandingInfo } from './landing';
+import { basicAuthOk, httpsOptions, WWW_AUTHENTICATE } from './security';
+import type { WebSecurity } from './security';
 
 const gzipAsync = promisify(gzip);
 
@@ -29,6 +32,8 @@ export interface HttpOptions {
   readonly isReady: () => boolean;
   readonly landing: () => LandingInfo;
   readonly logger: Logger;
+  /** --tls-server-* and --basic-auth-*: guard every endpoint (README "Exporter TLS and auth"). */
+  readonly security?: WebSecurity;
 }
 
 function send(
@@ -94,6 +99,13 @@ export function createHttpHandler(opts: HttpOptions) {
     }
     try {
       const path = url.pathname;
+      // Before routing and for every path, /-/healthy included, as redis_exporter does: an
+      // unauthenticated caller learns nothing, not even which paths exist.
+      const auth = opts.security?.basicAuth;
+      if (auth && !basicAuthOk(req, auth)) {
+        res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
+        return send(res, 401, 'Unauthorized\n');
+      }
       if (path === opts.telemetryPath) {
         if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'use GET\n');
         return await metrics(req, res);
@@ -116,7 +128,11 @@ export function createHttpHandler(opts: HttpOptions) {
 
 export function createHttpServer(opts: HttpOptions): Server {
   const handler = createHttpHandler(opts);
-  const server = createServer((req, res) => void handler(req, res));
+  const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
+  const tls = opts.security?.tls;
+  const server: Server = tls
+    ? createHttpsServer(httpsOptions(tls), listener)
+    : createServer(listener);
   server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection reuse
   return server;
 }

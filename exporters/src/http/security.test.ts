@@ -1,0 +1,261 @@
+// --tls-server-* and --basic-auth-* on a real exporter: throwaway certificates from openssl, real
+// HTTPS requests from node:https (trusting only the test CA), nothing mocked.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:https';
+import type { RequestOptions } from 'node:https';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Exporter } from '../core/exporter';
+import { FlagError, parseArgs, resolveOptions } from '../core/flags';
+import { silentLogger } from '../core/logger';
+import { WEB_SECURITY_FLAGS, WWW_AUTHENTICATE, webSecurityFrom } from './security';
+import type { WebSecurity } from './security';
+
+let dir: string;
+const file = (name: string) => join(dir, name);
+
+function openssl(...args: string[]): void {
+  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+}
+
+/** A CA; a server certificate for 127.0.0.1 and a client certificate, both signed by it. */
+function makeCerts(): void {
+  openssl(
+    'req',
+    '-x509',
+    '-newkey',
+    'rsa:2048',
+    '-nodes',
+    '-days',
+    '1',
+    '-subj',
+    '/CN=okome-test-ca',
+    '-keyout',
+    'ca.key',
+    '-out',
+    'ca.crt',
+  );
+  for (const [name, ext] of [
+    ['server', 'subjectAltName=IP:127.0.0.1\n'],
+    ['client', 'extendedKeyUsage=clientAuth\n'],
+  ] as const) {
+    writeFileSync(file(`${name}.ext`), ext);
+    openssl(
+      'req',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-subj',
+      `/CN=${name}`,
+      '-keyout',
+      `${name}.key`,
+      '-out',
+      `${name}.csr`,
+    );
+    openssl(
+      'x509',
+      '-req',
+      '-in',
+      `${name}.csr`,
+      '-CA',
+      'ca.crt',
+      '-CAkey',
+      'ca.key',
+      '-CAcreateserial',
+      '-days',
+      '1',
+      '-out',
+      `${name}.crt`,
+      '-extfile',
+      `${name}.ext`,
+    );
+  }
+}
+
+function security(argv: string[]): WebSecurity {
+  const { given } = parseArgs(argv, WEB_SECURITY_FLAGS, {});
+  return webSecurityFrom(resolveOptions(WEB_SECURITY_FLAGS, given));
+}
+
+async function start(sec: WebSecurity): Promise<Exporter> {
+  const e = new Exporter({
+    collectors: [],
+    listen: { host: '127.0.0.1', port: 0 },
+    logger: silentLogger,
+    security: sec,
+  });
+  await e.start();
+  return e;
+}
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(url: string, opts: RequestOptions = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      { ca: readFileSync(file('ca.crt')), timeout: 5_000, ...opts },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (d: string) => (body += d));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+const basic = (user: string, pass: string) => ({
+  Authorization: `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`,
+});
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'okome-web-tls-'));
+  makeCerts();
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('web security flags', () => {
+  it('names the flag for a missing file, half a pair, a bad version or a foreign key', () => {
+    expect(() =>
+      security([
+        '--tls-server-cert-file',
+        file('nope.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+      ]),
+    ).toThrow(/--tls-server-cert-file: cannot read .*nope\.crt/);
+    expect(() => security(['--tls-server-cert-file', file('server.crt')])).toThrow(
+      '--tls-server-cert-file needs --tls-server-key-file',
+    );
+    expect(() => security(['--tls-server-min-version', 'TLS9'])).toThrow(
+      /--tls-server-min-version: unknown TLS version "TLS9"/,
+    );
+    expect(() =>
+      security([
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('client.key'),
+      ]),
+    ).toThrow(FlagError);
+    expect(() =>
+      security([
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+        '--tls-server-ca-cert-file',
+        file('server.ext'),
+      ]),
+    ).toThrow(/--tls-server-ca-cert-file: .* holds no PEM certificate/);
+    expect(() => security(['--basic-auth-username', 'prom'])).toThrow(
+      '--basic-auth-username needs --basic-auth-password',
+    );
+  });
+
+  it('reads the env vars of the flag layer', () => {
+    const { given } = parseArgs([], WEB_SECURITY_FLAGS, {
+      OKOME_EXPORTER_BASIC_AUTH_USERNAME: 'prom',
+      OKOME_EXPORTER_BASIC_AUTH_PASSWORD: 's3cret',
+    });
+    expect(webSecurityFrom(resolveOptions(WEB_SECURITY_FLAGS, given)).basicAuth).toEqual({
+      username: 'prom',
+      password: 's3cret',
+    });
+  });
+});
+
+describe('exporter over HTTPS with basic auth', () => {
+  let exporter: Exporter;
+  beforeAll(async () => {
+    exporter = await start(
+      security([
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+        '--basic-auth-username',
+        'prom',
+        '--basic-auth-password',
+        'p:a:ss',
+      ]),
+    );
+  });
+  afterAll(() => exporter.stop());
+
+  it('serves HTTPS with the given certificate', async () => {
+    expect(exporter.url()).toMatch(/^https:\/\//);
+    const r = await get(`${exporter.url()}/metrics`, { headers: basic('prom', 'p:a:ss') });
+    expect(r.status).toBe(200);
+    expect(r.body).toContain('okome_exporter_');
+  });
+
+  it('answers 401 with WWW-Authenticate without or with wrong credentials, on every path', async () => {
+    for (const path of ['/metrics', '/-/healthy', '/', '/nope']) {
+      const r = await get(`${exporter.url()}${path}`);
+      expect([path, r.status]).toEqual([path, 401]);
+      expect(r.headers['www-authenticate']).toBe(WWW_AUTHENTICATE);
+    }
+    for (const [u, p] of [
+      ['prom', 'wrong'],
+      ['other', 'p:a:ss'],
+      ['prom', ''],
+    ] as const) {
+      const r = await get(`${exporter.url()}/metrics`, { headers: basic(u, p) });
+      expect(r.status).toBe(401);
+    }
+    const ok = await get(`${exporter.url()}/-/healthy`, { headers: basic('prom', 'p:a:ss') });
+    expect(ok.status).toBe(200);
+  });
+
+  it('refuses plain HTTP clients at the TLS layer', async () => {
+    await expect(fetch(exporter.url().replace('https:', 'http:') + '/metrics')).rejects.toThrow();
+  });
+});
+
+describe('mutual TLS and minimum version', () => {
+  let exporter: Exporter;
+  beforeAll(async () => {
+    exporter = await start(
+      security([
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+        '--tls-server-ca-cert-file',
+        file('ca.crt'),
+        '--tls-server-min-version',
+        'TLS1.3',
+      ]),
+    );
+  });
+  afterAll(() => exporter.stop());
+
+  it('requires a client certificate from the CA', async () => {
+    await expect(get(`${exporter.url()}/metrics`)).rejects.toThrow();
+    const r = await get(`${exporter.url()}/metrics`, {
+      cert: readFileSync(file('client.crt')),
+      key: readFileSync(file('client.key')),
+    });
+    expect(r.status).toBe(200);
+  });
+
+  it('refuses a client below --tls-server-min-version', async () => {
+    await expect(
+      get(`${exporter.url()}/metrics`, {
+        cert: readFileSync(file('client.crt')),
+        key: readFileSync(file('client.key')),
+        maxVersion: 'TLSv1.2',
+      }),
+    ).rejects.toThrow(/version|protocol/i);
+  });
+});
