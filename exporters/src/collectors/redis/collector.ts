@@ -1,10 +1,11 @@
 // The redis collector as the exporter core sees it: flags named as redis_exporter's, /metrics
 // text from the fixed target, and the multi-target /scrape route.
+import type { ServerResponse } from 'node:http';
 import type { Inventory, InventoryNode } from '@okome/provisioning';
 import type { Collector, CollectorDefinition } from '../../core/collector';
 import { FlagError, type FlagSpec, type FlagValue, type Options } from '../../core/flags';
 import { scrapeDeadlineMs } from '../../http/server';
-import { RedisExporter } from './exporter';
+import { RedisExporter, type ScrapeResponse } from './exporter';
 import { redisOptionsFromFlags, type RedisFlagValues } from './options';
 
 const STRING_FLAGS = [
@@ -68,6 +69,16 @@ const BOOL_FLAGS = [
   ['ping-on-connect', 'PING after connecting and export its time.', false],
   ['set-client-name', 'CLIENT SETNAME redis_exporter.', true],
   ['skip-tls-verification', 'Do not verify the Redis TLS certificate.', false],
+  [
+    'is-cluster',
+    'Redis Cluster: key and stream checks go to the master owning each key (db0 only); enables /discover-cluster-nodes.',
+    false,
+  ],
+  [
+    'cluster-discover-hostnames',
+    'Use announced hostnames instead of IPs in /discover-cluster-nodes.',
+    false,
+  ],
 ] as const;
 
 export const REDIS_FLAGS: FlagSpec[] = [
@@ -93,6 +104,14 @@ export function redisOptionsFrom(options: Options) {
   } catch (err) {
     throw new FlagError((err as Error).message);
   }
+}
+
+function reply(res: ServerResponse, r: ScrapeResponse): void {
+  res.writeHead(r.status, {
+    'Content-Type': r.contentType,
+    'Content-Length': Buffer.byteLength(r.body),
+  });
+  res.end(r.body);
 }
 
 export const redisCollector: CollectorDefinition = {
@@ -125,12 +144,22 @@ export const redisCollector: CollectorDefinition = {
           help: 'redis_exporter multi-target: /scrape?target=redis://host:port',
           async handle(req, res, url) {
             const budget = scrapeDeadlineMs(req, 500) ?? exporter.options.connectionTimeoutMs;
-            const r = await exporter.scrapeHandler(url.searchParams, Date.now() + budget);
-            res.writeHead(r.status, {
-              'Content-Type': r.contentType,
-              'Content-Length': Buffer.byteLength(r.body),
-            });
-            res.end(r.body);
+            reply(res, await exporter.scrapeHandler(url.searchParams, Date.now() + budget));
+          },
+        },
+        {
+          path: '/discover-cluster-nodes',
+          help: 'redis_exporter cluster discovery (--is-cluster): http_sd JSON of redis://node targets',
+          async handle(_req, res) {
+            reply(res, await exporter.discover());
+          },
+        },
+        {
+          // Any method, as redis_exporter's handler.
+          path: '/-/reload',
+          help: 'Re-read --redis.password-file',
+          handle(_req, res) {
+            reply(res, exporter.reload());
           },
         },
       ],

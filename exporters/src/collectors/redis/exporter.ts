@@ -2,10 +2,16 @@
 // Collect mutex) and /scrape?target= with a throwaway exporter per request so concurrent
 // multi-target scrapes share no state. Self metrics (scrapes_total, the scrape-duration summary,
 // target_scrape_request_errors_total, build_info) keep their redis_exporter names for dashboards.
+import {
+  ClusterHttpError,
+  discoverClusterNodes,
+  extractClusterKeyMetrics,
+  hasKeyChecks,
+} from './cluster';
 import { MetricSink } from './exposition';
 import { HELP } from './metric-map';
 import { parseKeyArg } from './keys';
-import type { RedisOptions } from './options';
+import { loadPasswordFile, type RedisOptions } from './options';
 import { scrapeRedis } from './scrape';
 import { parseRedisTarget, TargetError } from './target';
 
@@ -40,9 +46,13 @@ export class RedisExporter {
     let failed: string | undefined;
     let took: number;
     if (address) {
-      const r = await scrapeRedis(sink, address, o, deadline);
+      // --is-cluster: the scrape itself stays on the target; key checks run afterwards on a
+      // cluster-aware connection of their own, as redis_exporter does.
+      const cluster = o.isCluster && hasKeyChecks(o);
+      const r = await scrapeRedis(sink, address, cluster ? withoutKeyChecks(o) : o, deadline);
       failed = r.error;
       took = r.durationSeconds;
+      if (cluster && !failed) took += await clusterKeyChecks(sink, address, o, deadline);
       sink.gauge(
         'exporter_last_scrape_error',
         failed ? 1 : 0,
@@ -55,6 +65,44 @@ export class RedisExporter {
     }
     this.selfMetrics(sink);
     return sink.render();
+  }
+
+  /**
+   * /-/reload: re-reads --redis.password-file, as redis_exporter; later scrapes (and /scrape)
+   * use the new passwords. A bad file keeps the old ones.
+   */
+  reload(): ScrapeResponse {
+    const text = (status: number, body: string): ScrapeResponse => ({
+      status,
+      contentType: 'text/plain; charset=utf-8',
+      body,
+    });
+    const file = this.options.passwordFile;
+    if (!file) return text(400, 'There is no pwd file specified\n');
+    try {
+      this.options.passwordMap = loadPasswordFile(file);
+    } catch (err) {
+      return text(500, `failed to reload passwords file: ${(err as Error).message}\n`);
+    }
+    return text(200, 'ok');
+  }
+
+  /** /discover-cluster-nodes: Prometheus http_sd targets of every node of the cluster. */
+  async discover(): Promise<ScrapeResponse> {
+    const plain = (status: number, body: string): ScrapeResponse => ({
+      status,
+      contentType: 'text/plain; charset=utf-8',
+      body: `${body}\n`,
+    });
+    if (!this.options.isCluster)
+      return plain(400, 'The discovery endpoint is only available on a redis cluster');
+    try {
+      const body = await discoverClusterNodes(this.options);
+      return { status: 200, contentType: 'application/json', body };
+    } catch (err) {
+      if (err instanceof ClusterHttpError) return plain(err.status, err.message);
+      return plain(500, `Failed to fetch cluster nodes: ${(err as Error).message}`);
+    }
   }
 
   private selfMetrics(sink: MetricSink): void {
@@ -129,4 +177,66 @@ export class RedisExporter {
     const body = await new RedisExporter(o).collect(deadline, address);
     return { status: 200, contentType: TEXT_CONTENT_TYPE, body };
   }
+}
+
+function withoutKeyChecks(o: RedisOptions): RedisOptions {
+  return {
+    ...o,
+    checkKeys: [],
+    checkSingleKeys: [],
+    countKeys: [],
+    checkStreams: [],
+    checkSingleStreams: [],
+  };
+}
+
+const TRUNCATED = 'exporter_last_scrape_keys_truncated';
+const clusterWarned = new Set<string>();
+
+/** Cluster key checks; returns the seconds they took. Failures are logged, never fatal. */
+async function clusterKeyChecks(
+  sink: MetricSink,
+  address: string,
+  o: RedisOptions,
+  deadline: number | undefined,
+): Promise<number> {
+  const started = process.hrtime.bigint();
+  const warn = (msg: string): void => {
+    // Keyed by the message without the key name, so churning keys cannot grow the set.
+    const key = msg.replace(/".*"/, '""');
+    if (clusterWarned.has(key)) return;
+    clusterWarned.add(key);
+    console.error(`redis collector: ${msg} (logged once)`);
+  };
+  let truncated = 0;
+  try {
+    truncated = await extractClusterKeyMetrics(
+      sink,
+      address,
+      o,
+      {
+        ...o,
+        batchSize: o.checkKeysBatchSize,
+        maxScanKeys: o.maxScanKeys,
+        deadline: deadline ?? Date.now() + o.connectionTimeoutMs,
+      },
+      warn,
+    );
+  } catch (err) {
+    warn(`cluster key checks: ${(err as Error).message}`);
+  }
+  // One gauge per scrape: the key-group walks of the scrape may have set it already.
+  const family = sink
+    .list()
+    .find((f) => f.name === (o.namespace ? `${o.namespace}_${TRUNCATED}` : TRUNCATED));
+  const series = family?.series[0];
+  if (series) series.value = (series.value ?? 0) + truncated;
+  else
+    sink.gauge(
+      TRUNCATED,
+      truncated,
+      {},
+      'SCAN walks of the last scrape cut short by --check-keys-max-scan or the scrape deadline (OKOME addition)',
+    );
+  return Number(process.hrtime.bigint() - started) / 1e9;
 }

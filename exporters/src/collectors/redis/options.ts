@@ -11,6 +11,12 @@ export interface RedisOptions {
   password?: string;
   /** URI → password, from --redis.password-file (a JSON object, as redis_exporter). */
   passwordMap: Record<string, string>;
+  /** --redis.password-file, re-read by /-/reload. */
+  passwordFile?: string;
+  /** --is-cluster: key checks go to the master owning each key's slot (cluster.ts). */
+  isCluster: boolean;
+  /** /discover-cluster-nodes answers with announced hostnames instead of IPs. */
+  clusterDiscoverHostnames: boolean;
   namespace: string;
   connectionTimeoutMs: number;
   checkKeys: DbKey[];
@@ -48,6 +54,8 @@ export interface RedisOptions {
 export const DEFAULT_REDIS_OPTIONS: RedisOptions = {
   addr: 'redis://localhost:6379',
   passwordMap: {},
+  isCluster: false,
+  clusterDiscoverHostnames: false,
   namespace: 'redis',
   connectionTimeoutMs: 15_000,
   checkKeys: [],
@@ -139,6 +147,8 @@ export interface RedisFlagValues {
   'tls-ca-cert-file'?: string;
   'tls-server-name'?: string;
   'skip-tls-verification'?: boolean;
+  'is-cluster'?: boolean;
+  'cluster-discover-hostnames'?: boolean;
 }
 
 /** Go-style durations (15s, 500ms, 1m) → ms. */
@@ -165,7 +175,13 @@ export function redisOptionsFromFlags(
   if (f['redis.addr'] !== undefined) o.addr = f['redis.addr'];
   if (f['redis.user'] !== undefined) o.user = f['redis.user'];
   if (f['redis.password'] !== undefined) o.password = f['redis.password'];
-  if (f['redis.password-file']) o.passwordMap = loadPasswordFile(f['redis.password-file']);
+  if (f['redis.password-file']) {
+    o.passwordFile = f['redis.password-file'];
+    o.passwordMap = loadPasswordFile(f['redis.password-file']);
+  }
+  if (f['is-cluster'] !== undefined) o.isCluster = f['is-cluster'];
+  if (f['cluster-discover-hostnames'] !== undefined)
+    o.clusterDiscoverHostnames = f['cluster-discover-hostnames'];
   if (f.namespace !== undefined) o.namespace = f.namespace;
   if (f['connection-timeout'] !== undefined)
     o.connectionTimeoutMs = parseGoDuration(f['connection-timeout'], 'connection-timeout');
