@@ -116,7 +116,7 @@ function reply(res: ServerResponse, r: ScrapeResponse): void {
 
 export const redisCollector: CollectorDefinition = {
   name: 'redis',
-  help: 'Redis edge cache, redis_exporter-compatible (/metrics for --redis.addr, /scrape?target= for any)',
+  help: 'Redis edge cache, redis_exporter-compatible (/metrics for --redis.addr, /scrape?target= for any, /discover-cluster-nodes with --is-cluster, /-/reload re-reads --redis.password-file)',
   defaultEnabled: false,
   roles: ['cache'],
   flags: REDIS_FLAGS,
