@@ -1,7 +1,8 @@
 // --tls-server-* and --basic-auth-* on a real exporter: throwaway certificates from openssl, real
 // HTTPS requests from node:https (trusting only the test CA), nothing mocked.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import type { TLSSocket } from 'node:tls';
 import { request } from 'node:https';
 import type { RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,7 @@ function makeCerts(): void {
   );
   for (const [name, ext] of [
     ['server', 'subjectAltName=IP:127.0.0.1\n'],
+    ['server2', 'subjectAltName=IP:127.0.0.1\n'],
     ['client', 'extendedKeyUsage=clientAuth\n'],
   ] as const) {
     writeFileSync(file(`${name}.ext`), ext);
@@ -91,6 +93,8 @@ async function start(sec: WebSecurity): Promise<Exporter> {
 
 interface Reply {
   status: number;
+  /** CN of the certificate the server presented. */
+  peer: string;
   headers: Record<string, string | string[] | undefined>;
   body: string;
 }
@@ -104,7 +108,10 @@ function get(url: string, opts: RequestOptions = {}): Promise<Reply> {
         let body = '';
         res.setEncoding('utf8');
         res.on('data', (d: string) => (body += d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        const peer = String((res.socket as TLSSocket).getPeerCertificate().subject?.CN ?? '');
+        res.on('end', () =>
+          resolve({ status: res.statusCode ?? 0, peer, headers: res.headers, body }),
+        );
       },
     );
     req.on('timeout', () => req.destroy(new Error('timeout')));
@@ -257,5 +264,35 @@ describe('mutual TLS and minimum version', () => {
         maxVersion: 'TLSv1.2',
       }),
     ).rejects.toThrow(/version|protocol/i);
+  });
+});
+
+describe('certificate rotation', () => {
+  it('serves a replaced certificate on the next connection; a broken pair keeps the old one', async () => {
+    copyFileSync(file('server.crt'), file('live.crt'));
+    copyFileSync(file('server.key'), file('live.key'));
+    const exporter = await start(
+      security([
+        '--tls-server-cert-file',
+        file('live.crt'),
+        '--tls-server-key-file',
+        file('live.key'),
+      ]),
+    );
+    // A fresh connection each time: the handshake is where the certificate is chosen.
+    const peer = async () => (await get(`${exporter.url()}/-/healthy`, { agent: false })).peer;
+    try {
+      expect(await peer()).toBe('server');
+      copyFileSync(file('server2.crt'), file('live.crt'));
+      copyFileSync(file('server2.key'), file('live.key'));
+      expect(await peer()).toBe('server2');
+      // Half a rotation (new certificate, old key): still the last good pair, still serving.
+      copyFileSync(file('server.crt'), file('live.crt'));
+      expect(await peer()).toBe('server2');
+      copyFileSync(file('server.key'), file('live.key'));
+      expect(await peer()).toBe('server');
+    } finally {
+      await exporter.stop();
+    }
   });
 });

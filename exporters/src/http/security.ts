@@ -3,10 +3,10 @@
 // Files are read and checked once at start, so a wrong path or a key that does not match its
 // certificate stops the exporter with the flag named instead of failing every handshake later.
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { createSecureContext } from 'node:tls';
-import type { SecureVersion } from 'node:tls';
+import type { SecureVersion, Server as TlsServer } from 'node:tls';
 import { FlagError } from '../core/flags';
 import type { FlagSpec, Options } from '../core/flags';
 
@@ -56,6 +56,8 @@ export interface WebTls {
   /** When set, a client certificate signed by it is required. */
   readonly ca?: Buffer;
   readonly minVersion: SecureVersion;
+  /** Where they came from, so a rotated certificate is picked up (watchCertificates). */
+  readonly files?: { readonly cert: string; readonly key: string; readonly ca?: string };
 }
 
 export interface BasicAuth {
@@ -125,7 +127,13 @@ export function webSecurityFrom(o: Options): WebSecurity {
         `--tls-server-cert-file ${certFile} / --tls-server-key-file ${keyFile}: ${(err as Error).message}`,
       );
     }
-    tls = { cert, key, minVersion, ...(ca ? { ca } : {}) };
+    tls = {
+      cert,
+      key,
+      minVersion,
+      ...(ca ? { ca } : {}),
+      files: { cert: certFile, key: keyFile, ...(caFile ? { ca: caFile } : {}) },
+    };
   }
 
   if (!!user !== !!password)
@@ -148,6 +156,58 @@ export function httpsOptions(t: WebTls) {
     minVersion: t.minVersion,
     ...(t.ca ? { ca: t.ca, requestCert: true, rejectUnauthorized: true } : {}),
   };
+}
+
+function stampOf(files: readonly string[]): string {
+  return files
+    .map((f) => {
+      const st = statSync(f);
+      return `${st.ino}:${st.size}:${st.mtimeMs}`;
+    })
+    .join('|');
+}
+
+/**
+ * Re-reads the certificate, key and CA when their files change, before the handshake of the
+ * next connection (a listener ahead of the TLS one), so a rotated certificate is served without
+ * a restart — redis_exporter loads them on every handshake. A stat per new connection is the
+ * cost; a missing, half-written or mismatched pair keeps the previous context and is reported
+ * once per state of the files.
+ */
+export function watchCertificates(
+  server: TlsServer,
+  t: WebTls,
+  onError: (err: Error) => void,
+): void {
+  const f = t.files;
+  if (!f) return;
+  const files = [f.cert, f.key, ...(f.ca ? [f.ca] : [])];
+  let current = stampOf(files);
+  let failed = '';
+  server.prependListener('connection', () => {
+    let now: string;
+    try {
+      now = stampOf(files);
+    } catch (err) {
+      now = `missing: ${(err as Error).message}`;
+    }
+    if (now === current || now === failed) return;
+    try {
+      if (now.startsWith('missing: ')) throw new Error(now);
+      const next: WebTls = {
+        ...t,
+        cert: readFileSync(f.cert),
+        key: readFileSync(f.key),
+        ...(f.ca ? { ca: readFileSync(f.ca) } : {}),
+      };
+      server.setSecureContext(httpsOptions(next));
+      current = now;
+      failed = '';
+    } catch (err) {
+      failed = now;
+      onError(err as Error);
+    }
+  });
 }
 
 /** Hashing first makes the comparison constant-time whatever the lengths. */

@@ -16,7 +16,7 @@ import type { Logger } from '../core/logger';
 import type { Scraper } from '../core/scrape';
 import { renderLanding } from './landing';
 import type { LandingInfo } from './landing';
-import { basicAuthOk, httpsOptions, WWW_AUTHENTICATE } from './security';
+import { basicAuthOk, httpsOptions, watchCertificates, WWW_AUTHENTICATE } from './security';
 import type { WebSecurity } from './security';
 
 const gzipAsync = promisify(gzip);
@@ -130,9 +130,16 @@ export function createHttpServer(opts: HttpOptions): Server {
   const handler = createHttpHandler(opts);
   const listener = (req: IncomingMessage, res: ServerResponse) => void handler(req, res);
   const tls = opts.security?.tls;
-  const server: Server = tls
-    ? createHttpsServer(httpsOptions(tls), listener)
-    : createServer(listener);
+  let server: Server;
+  if (tls) {
+    const https = createHttpsServer(httpsOptions(tls), listener);
+    watchCertificates(https, tls, (err) =>
+      opts.logger.warn('TLS certificate files changed but cannot be used; keeping the old ones', {
+        err,
+      }),
+    );
+    server = https;
+  } else server = createServer(listener);
   server.keepAliveTimeout = 65_000; // longer than Prometheus' idle connection reuse
   return server;
 }
