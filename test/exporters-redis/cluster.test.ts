@@ -143,6 +143,36 @@ describe('redis_exporter --is-cluster on a real Redis Cluster', () => {
     expect(m.parsed.samples.get('redis_cluster_size')).toBe(3);
   });
 
+  it('on a cluster node every anchor family is in ours with the same type and label names', async () => {
+    const [a, m] = await Promise.all([metrics(anchor.url), metrics(mine.url)]);
+    const problems: string[] = [];
+    for (const [name, type] of a.parsed.types) {
+      if (/^(go_|process_|promhttp_)/.test(name)) continue;
+      const labels = (p: typeof a.parsed) => [...(p.labels.get(name) ?? [])].sort().join(',');
+      if (m.parsed.types.get(name) !== type)
+        problems.push(`${name}: ${m.parsed.types.get(name)} vs ${type}`);
+      else if (labels(m.parsed) !== labels(a.parsed))
+        problems.push(`${name}: {${labels(m.parsed)}} vs {${labels(a.parsed)}}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('/scrape?target= of another node routes its per-request key checks too', async () => {
+    const target = cl.ports[2]!;
+    // A key that lives elsewhere, so asking the target itself could not answer it.
+    let away = '';
+    for (const k of SESSIONS) if ((await ownerPort(cl, k)) !== target) away = k;
+    const res = await fetch(
+      `${mine.url}/scrape?target=${encodeURIComponent(`redis://${HOST}:${target}`)}&check-single-keys=${away}`,
+    );
+    const { samples } = parseExposition(await res.text());
+    expect(samples.get('redis_up')).toBe(1);
+    const i = SESSIONS.indexOf(away);
+    expect(samples.get(`redis_key_value_as_string{db="db0",key="${away}",val="user-${i}"}`)).toBe(
+      1,
+    );
+  });
+
   it('/discover-cluster-nodes: an http_sd list of every node', async () => {
     const res = await fetch(`${mine.url}/discover-cluster-nodes`);
     expect(res.status).toBe(200);

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { crc16, keySlot, parseClusterNodes, parseClusterSlots } from './cluster';
 import { RedisExporter } from './exporter';
 import { redisOptionsFromFlags } from './options';
+import { RespError } from './resp';
 import { startRedis, type RedisServer } from './test-support';
 
 describe('key slots', () => {
@@ -58,6 +59,9 @@ describe('CLUSTER NODES and CLUSTER SLOTS', () => {
       { start: 10923, end: 16383, node: '10.0.0.9:30003' },
     ]);
     expect(() => parseClusterSlots('ERR', 'x')).toThrow(/CLUSTER SLOTS/);
+    expect(() =>
+      parseClusterSlots(new RespError('ERR This instance has cluster support disabled'), 'x'),
+    ).toThrow('CLUSTER SLOTS: ERR This instance has cluster support disabled');
   });
 });
 

@@ -53,6 +53,7 @@ export interface SlotRange {
  * its own, or cluster-preferred-endpoint-type says unknown) means the node answering.
  */
 export function parseClusterSlots(reply: RespValue, answeringHost: string): SlotRange[] {
+  if (reply instanceof RespError) throw new Error(`CLUSTER SLOTS: ${reply.message}`);
   if (!Array.isArray(reply)) throw new Error('CLUSTER SLOTS: not an array reply');
   const out: SlotRange[] = [];
   for (const r of reply) {
