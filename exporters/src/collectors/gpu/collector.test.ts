@@ -1,22 +1,34 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Exporter } from '../../core/exporter';
 import { resolveOptions } from '../../core/flags';
 import { silentLogger } from '../../core/logger';
-import { FIXTURES, fakeTool, sample } from '../../test-support/fixtures';
+import { FIXTURES, fakeTool, fixture, sample } from '../../test-support/fixtures';
 import { gpuCollector } from './collector';
 
 const U = '5b3e1a7c-8f2d-4c9b-a1e6-3d7f9b2c4e8a';
 const MIB = 1024 * 1024;
 const nv = (f: string) => join(FIXTURES, 'nvidia-smi', f);
 
-/** Fake nvidia-smi answering --query-gpu and --query-compute-apps from fixtures. */
+/**
+ * Fake nvidia-smi answering --query-gpu and --query-compute-apps from fixtures (recorded ones
+ * without their `#` provenance lines).
+ */
 function fakeNvidiaSmi(gpu: string, apps: string) {
   return fakeTool(`case "$1" in
-  --query-gpu=*) cat "${nv(gpu)}" ;;
-  --query-compute-apps=*) cat "${nv(apps)}" ;;
+  --query-gpu=*) grep -v '^#' "${nv(gpu)}" ;;
+  --query-compute-apps=*) grep -v '^#' "${nv(apps)}" ;;
   *) echo "unexpected $1" >&2; exit 9 ;;
 esac`);
+}
+
+/** A file holding `text`, for a fake tool to print. */
+function textFile(text: string): string {
+  const path = join(mkdtempSync(join(tmpdir(), 'okome-gpu-out-')), 'out');
+  writeFileSync(path, text);
+  return path;
 }
 
 async function scrapeWith(
@@ -107,6 +119,84 @@ describe('gpu collector', () => {
         'gpu_arbiter_engine_memory_used_bytes{uuid="9e1c2d3a-0000-4a5b-8c7d-112233445566",engine="vllm"}',
       ),
     ).toBe(13990 * MIB);
+  });
+
+  describe('on a real 8 x H200 recording', () => {
+    const H = {
+      g0: 'a44622e3-2296-6285-0a86-84d0f6c67900',
+      g2: '4e9e74b7-4977-f04d-3af3-ccfe5f570e90',
+      g3: '02dbe542-8a6f-11a4-7c2a-486b7d4e9092',
+      g4: 'cb449822-5571-be90-8303-e7558da3ea66',
+      g7: '28780eb0-24d5-1f13-59b8-ae5c23617a72',
+    };
+    // The python3.10 processes are the engine here (an inventory processMatch); the python3 ones
+    // match nothing and [Not Found] (a pid from another namespace) has no name at all.
+    const flags = (state: 'busy' | 'released') => ({
+      'gpu.nvidia-smi-path': fakeNvidiaSmi(
+        `query-gpu.h200x8-${state}.recorded.txt`,
+        `compute-apps.h200x8-${state}.recorded.txt`,
+      ),
+      'gpu.engine-match': ['vllm=/usr/local/bin/python3.10'],
+      'gpu.budget': [`GPU-${H.g0}:vllm=131072`],
+      'gpu.procfs': '',
+    });
+
+    it('counts each process on its own GPU, per engine', async () => {
+      const { text } = await scrapeWith(flags('busy'));
+      expect(
+        execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' }),
+      ).toBe('');
+      expect(sample(text, 'gpu_arbiter_up')).toBe(1);
+      expect(text.match(/^nvidia_smi_gpu_info\{/gm)).toHaveLength(8);
+      expect(sample(text, `nvidia_smi_memory_used_bytes{uuid="${H.g0}"}`)).toBe(130013 * MIB);
+      expect(sample(text, `nvidia_smi_memory_total_bytes{uuid="${H.g0}"}`)).toBe(143771 * MIB);
+      expect(sample(text, `nvidia_smi_utilization_gpu_ratio{uuid="${H.g7}"}`)).toBe(0);
+      const used = (uuid: string) =>
+        sample(text, `gpu_arbiter_engine_memory_used_bytes{uuid="${uuid}",engine="vllm"}`);
+      expect(used(H.g0)).toBe(130004 * MIB);
+      expect(used(H.g3)).toBe(129984 * MIB);
+      expect(used(H.g2)).toBeUndefined();
+      expect(
+        sample(text, `gpu_arbiter_engine_memory_share_ratio{uuid="${H.g0}",engine="vllm"}`),
+      ).toBeCloseTo(130004 / 131072, 6);
+      expect(sample(text, `gpu_arbiter_unattributed_memory_bytes{uuid="${H.g0}"}`)).toBe(9 * MIB);
+      expect(sample(text, `gpu_arbiter_unattributed_memory_bytes{uuid="${H.g2}"}`)).toBe(
+        105851 * MIB,
+      );
+      expect(text).toContain(
+        `gpu_arbiter_process_info{uuid="${H.g2}",pid="1425258",engine="unattributed",process_name="python3"} 1`,
+      );
+      expect(text).toContain(
+        `gpu_arbiter_process_info{uuid="${H.g7}",pid="1758887",engine="unattributed",process_name=""} 1`,
+      );
+      expect(text.match(/^gpu_arbiter_process_info\{/gm)).toHaveLength(8);
+    });
+
+    it('after the python3 jobs ended, their GPUs hold only unattributed memory', async () => {
+      const { text } = await scrapeWith(flags('released'));
+      expect(sample(text, `nvidia_smi_memory_used_bytes{uuid="${H.g4}"}`)).toBe(244 * MIB);
+      expect(sample(text, `gpu_arbiter_unattributed_memory_bytes{uuid="${H.g4}"}`)).toBe(244 * MIB);
+      expect(text).not.toContain(`gpu_arbiter_process_info{uuid="${H.g4}"`);
+      expect(text.match(/^gpu_arbiter_process_info\{/gm)).toHaveLength(4);
+    });
+  });
+
+  it('keeps Windows process paths with spaces and parentheses, memory unknown under WDDM', async () => {
+    const { text } = await scrapeWith({
+      'gpu.nvidia-smi-path': fakeNvidiaSmi(
+        'query-gpu.h100-load.recorded.txt',
+        'compute-apps.rtx2080s-windows-load.recorded.txt',
+      ),
+      'gpu.procfs': '',
+    });
+    // Both recordings come from masked captures: the same all-zero UUID, so the apps land on it.
+    const Z = '00000000-0000-0000-0000-000000000000';
+    expect(text).toContain(
+      `gpu_arbiter_process_info{uuid="${Z}",pid="23988",engine="unattributed",process_name="C:\\\\Program Files (x86)\\\\Microsoft\\\\Edge\\\\Application\\\\msedge.exe"} 1`,
+    );
+    expect(text.match(/^gpu_arbiter_process_info\{/gm)).toHaveLength(21);
+    // [N/A] per-process memory: everything the GPU uses stays unattributed.
+    expect(sample(text, `gpu_arbiter_unattributed_memory_bytes{uuid="${Z}"}`)).toBe(19818 * MIB);
   });
 
   it('reports a missing nvidia-smi as gpu_arbiter_up 0 with the error, scrape still 200', async () => {
@@ -207,6 +297,52 @@ esac`);
     expect(sample(text, 'gpu_arbiter_gpu_memory_total_bytes{uuid="card0",vendor="amd"}')).toBe(
       8573157376,
     );
+  });
+
+  it('reads a real MI300X: card memory and the llama-server process as Ollama', async () => {
+    const doc = JSON.stringify({
+      ...JSON.parse(fixture('rocm-smi', 'meminfo-vram.mi300x.recorded.json')),
+      ...JSON.parse(fixture('rocm-smi', 'showpids.mi300x-llama-server.recorded.json')),
+    });
+    const { text } = await scrapeWith({
+      'gpu.vendor': ['amd'],
+      'gpu.rocm-smi-path': fakeTool(`cat "${textFile(doc)}"`),
+      'gpu.procfs': '',
+    });
+    expect(sample(text, 'gpu_arbiter_up')).toBe(1);
+    expect(sample(text, 'gpu_arbiter_gpu_memory_total_bytes{uuid="card0",vendor="amd"}')).toBe(
+      205822885888,
+    );
+    expect(sample(text, 'gpu_arbiter_gpu_memory_used_bytes{uuid="card0",vendor="amd"}')).toBe(
+      2654650368,
+    );
+    expect(sample(text, 'gpu_arbiter_engine_memory_used_bytes{uuid="card0",engine="ollama"}')).toBe(
+      2353860608,
+    );
+    expect(sample(text, 'gpu_arbiter_unattributed_memory_bytes{uuid="card0"}')).toBe(
+      2654650368 - 2353860608,
+    );
+    expect(text).toContain(
+      'gpu_arbiter_process_info{uuid="card0",pid="28389",engine="ollama",process_name="llama-server"} 1',
+    );
+  });
+
+  it('uses the JSON an old rocm-smi prints before exiting non-zero, not a bare failure', async () => {
+    const rx = join(FIXTURES, 'rocm-smi', 'productname-use-meminfo-vram.rx7900xt.recorded.json');
+    const ok = await scrapeWith({
+      'gpu.vendor': ['amd'],
+      'gpu.rocm-smi-path': fakeTool(`cat "${rx}"; exit 2`),
+    });
+    expect(sample(ok.text, 'gpu_arbiter_up')).toBe(1);
+    expect(sample(ok.text, 'gpu_arbiter_gpu_memory_total_bytes{uuid="card0",vendor="amd"}')).toBe(
+      21458059264,
+    );
+    const failed = await scrapeWith({
+      'gpu.vendor': ['amd'],
+      'gpu.rocm-smi-path': fakeTool('echo "ERROR: No DRM devices available. Exiting"; exit 1'),
+    });
+    expect(sample(failed.text, 'gpu_arbiter_up')).toBe(0);
+    expect(failed.text).toMatch(/err=".*exit code 1: ERROR: No DRM devices available/);
   });
 
   it('rejects a malformed budget naming the flag', () => {

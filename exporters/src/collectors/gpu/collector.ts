@@ -318,13 +318,16 @@ export class GpuCollector implements Collector {
     // Leave a fifth of the deadline to render: a loaded machine delays timers and the core
     // drops whatever arrives after the deadline.
     const margin = Math.max(1, ctx.timeoutMs * 0.8);
+    let t: NodeJS.Timeout | undefined;
     const first = await Promise.race([
       fresh.then((outputs) => ({ outputs })),
       new Promise<undefined>((r) => {
-        const t = setTimeout(() => r(undefined), margin);
+        t = setTimeout(() => r(undefined), margin);
         ctx.signal.addEventListener('abort', () => (clearTimeout(t), r(undefined)), { once: true });
       }),
     ]);
+    // Fresh output won: the margin timer would otherwise hold the process for seconds.
+    clearTimeout(t);
     if (first) return { outputs: first.outputs, ageMs: 0 };
     const last = this.last;
     if (last && Date.now() - last.at <= this.config.maxAgeMs)
@@ -354,6 +357,7 @@ export class GpuCollector implements Collector {
             ['--showmeminfo', 'vram', '--showpids', '--json'],
             signal,
             '--gpu.rocm-smi-path',
+            (stdout) => /^\s*\{/m.test(stdout),
           ),
         ]).then(([r]) => {
           out.amd = r;

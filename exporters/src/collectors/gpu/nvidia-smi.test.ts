@@ -122,6 +122,83 @@ describe('recorded output of a real H100 (--format=csv: header and units kept)',
   });
 });
 
+describe('recorded output of a real 8 x H200 node (a header with only some fields)', () => {
+  it('reads every GPU by the header, fields it lacks left out', () => {
+    const gpus = parseQueryGpu(recorded('query-gpu.h200x8-busy.recorded.txt'));
+    expect(gpus.map((g) => g.index)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(gpus[0]).toMatchObject({ uuid: 'a44622e3-2296-6285-0a86-84d0f6c67900', name: '' });
+    expect(Object.fromEntries(gpus[7]!.values)).toEqual({
+      'memory.used': 58071,
+      'memory.total': 143771,
+      'utilization.gpu': 0,
+    });
+    expect(gpus.map((g) => g.values.get('memory.used'))).toEqual([
+      130013, 130053, 105851, 129993, 106091, 105851, 106139, 58071,
+    ]);
+  });
+
+  it('puts each process on its own GPU; [Not Found] leaves the name empty', () => {
+    const apps = parseComputeApps(recorded('compute-apps.h200x8-busy.recorded.txt'));
+    expect(apps).toHaveLength(8);
+    expect(new Set(apps.map((a) => a.uuid)).size).toBe(8);
+    expect(apps[0]).toEqual({
+      pid: 1328667,
+      processName: '/usr/local/bin/python3.10',
+      usedBytes: 130004 * MIB,
+      uuid: 'a44622e3-2296-6285-0a86-84d0f6c67900',
+    });
+    expect(apps[7]).toEqual({
+      pid: 1758887,
+      processName: '',
+      usedBytes: 58060 * MIB,
+      uuid: '28780eb0-24d5-1f13-59b8-ae5c23617a72',
+    });
+  });
+});
+
+describe('recorded output of real GeForce boards', () => {
+  it('reads an RTX 4080 SUPER under load: fan speed, P2, serial [N/A]', () => {
+    const [gpu] = parseQueryGpu(recorded('query-gpu.rtx4080s-load.recorded.txt'));
+    expect(gpu).toMatchObject({ name: 'NVIDIA GeForce RTX 4080 SUPER', serial: '' });
+    expect(Object.fromEntries(gpu!.values)).toEqual({
+      'memory.total': 16376,
+      'memory.used': 1474,
+      'memory.free': 14470,
+      'utilization.gpu': 7,
+      'utilization.memory': 2,
+      'temperature.gpu': 46,
+      'power.draw': 84.24,
+      'power.limit': 320,
+      'clocks.current.sm': 2805,
+      pstate: 2,
+      'fan.speed': 0,
+    });
+    expect(
+      parseComputeApps(recorded('compute-apps.rtx4080s-load.recorded.txt')).map((a) => [
+        a.pid,
+        a.processName,
+        a.usedBytes,
+      ]),
+    ).toEqual([
+      [2165, '/usr/bin/kwin_wayland', 25 * MIB],
+      [5022, 'ffmpeg', 503 * MIB],
+      [5021, 'ffmpeg', 360 * MIB],
+    ]);
+  });
+
+  it('keeps Windows paths with spaces and parentheses; [N/A] memory (WDDM) is unknown', () => {
+    const apps = parseComputeApps(recorded('compute-apps.rtx2080s-windows-load.recorded.txt'));
+    expect(apps).toHaveLength(21);
+    expect(apps.every((a) => a.usedBytes === undefined)).toBe(true);
+    expect(apps.find((a) => a.pid === 17648)?.processName).toBe(
+      'C:\\Program Files\\NVIDIA Corporation\\NVIDIA App\\CEF\\NVIDIA Overlay.exe',
+    );
+    expect(apps.find((a) => a.pid === 17840)?.processName).toBe(
+      'C:\\Program Files (x86)\\Microsoft\\EdgeWebView\\Application\\149.0.4022.80\\msedgewebview2.exe',
+    );
+  });
+});
+
 describe('parseComputeApps', () => {
   it('keeps commas in process names, and unknown memory as undefined', () => {
     const apps = parseComputeApps(fixture('nvidia-smi', 'compute-apps.core30.txt'));

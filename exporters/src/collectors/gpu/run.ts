@@ -2,11 +2,17 @@
 // that name the tool and what to do.
 import { execFile } from 'node:child_process';
 
+/**
+ * @param usableOnFailure when the tool exits non-zero but printed this, its output is used:
+ *   rocm-smi of ROCm 4.5 to 5.2 prints a whole JSON document and still exits with the status
+ *   of the last query that was "Not supported" (e.g. per-process VRAM on some boards).
+ */
 export async function runTool(
   path: string,
   args: readonly string[],
   signal: AbortSignal,
   flag: string,
+  usableOnFailure?: (stdout: string) => boolean,
 ): Promise<string> {
   return new Promise((resolve, reject) => {
     execFile(
@@ -25,6 +31,7 @@ export async function runTool(
         if (e.code === 'ENOENT')
           return reject(new Error(`${path} not found (install it or set ${flag})`));
         if (e.code === 'EACCES') return reject(new Error(`${path} is not executable (${flag})`));
+        if (typeof e.code === 'number' && usableOnFailure?.(stdout)) return resolve(stdout);
         const said = `${stdout}\n${stderr}`
           .split('\n')
           .map((l) => l.trim())
