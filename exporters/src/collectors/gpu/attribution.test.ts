@@ -15,6 +15,15 @@ describe('attribute', () => {
     expect(attribute(1, 'python3', o)).toEqual({});
   });
 
+  it('recognizes the names rocm-smi prints: lower-cased comm cut to 15 characters', () => {
+    const o = { overrides: [] };
+    // VLLM::EngineCore's comm, as rocm-smi --json prints it
+    expect(attribute(1, 'vllm::enginecor', o).engine).toBe('vllm');
+    // a name cut to 15 characters, as recorded in ROCm/rocm-systems#4405
+    expect(attribute(1, 'llama-server-du', o).engine).toBe('ollama');
+    expect(attribute(1, 'pt_main_thread', o)).toEqual({});
+  });
+
   it('lets inventory overrides win over the built-in rules', () => {
     const overrides = [{ engine: 'tensorflow' as const, patterns: ['VLLM::'] }];
     expect(attribute(1, 'VLLM::EngineCore', { overrides })).toEqual({
