@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { createServer, request } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
+import { connect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTap } from './tap';
 import type { Tap } from './tap';
@@ -42,6 +43,44 @@ async function until(cond: () => boolean, what: string, ms = 3000) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await sleep(10);
   }
+}
+
+/** GET over a bare socket: the response head and the body exactly as they came on the wire. */
+function rawGet(base: string, path: string, version = '1.1') {
+  const { hostname, port } = new URL(base);
+  return new Promise<{ head: string; body: Buffer }>((resolve, reject) => {
+    const s = connect({ host: hostname, port: Number(port) });
+    const parts: Buffer[] = [];
+    s.on('data', (c: Buffer) => {
+      parts.push(c);
+      const all = Buffer.concat(parts);
+      // Done at the end of a chunked body (or when the server closes, for HTTP/1.0).
+      if (all.includes('\r\n0\r\n\r\n') || all.subarray(-5).toString() === '0\r\n\r\n') s.end();
+    });
+    s.on('error', reject);
+    s.on('close', () => {
+      const all = Buffer.concat(parts);
+      const at = all.indexOf('\r\n\r\n');
+      resolve({ head: all.subarray(0, at + 2).toString('latin1'), body: all.subarray(at + 4) });
+    });
+    s.write(`GET ${path} HTTP/${version}\r\nHost: x\r\n\r\n`);
+  });
+}
+
+/** The payload of a chunked body (or, with `list`, its chunks). */
+function dechunk(body: Buffer, list: true): string[];
+function dechunk(body: Buffer): string;
+function dechunk(body: Buffer, list?: true): string | string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  for (;;) {
+    const eol = body.indexOf('\r\n', at);
+    const size = parseInt(body.subarray(at, eol).toString('latin1'), 16);
+    if (!(size > 0)) break;
+    chunks.push(body.subarray(eol + 2, eol + 2 + size).toString());
+    at = eol + 2 + size + 2;
+  }
+  return list ? chunks : chunks.join('');
 }
 
 describe('tap', () => {
@@ -186,21 +225,68 @@ describe('tap', () => {
       const expected = Array.from({ length: 200 }, (_, i) => `{"response":"t${i}","done":false}\n`)
         .concat('{"done":true,"eval_count":200}\n')
         .join('');
-      const deliveries: Buffer[] = [];
-      await new Promise<void>((resolve, reject) => {
-        request(`${tap.url}/burst`, (res) => {
-          res.on('data', (c: Buffer) => deliveries.push(c));
-          res.on('end', resolve);
-        })
-          .on('error', reject)
-          .end();
-      });
-      expect(Buffer.concat(deliveries).toString()).toBe(expected);
+      const direct = await rawGet(upstreamUrl, '/burst');
+      const tapped = await rawGet(tap.url, '/burst');
+      expect(tapped.head).toMatch(/^HTTP\/1\.1 200 OK\r\n/);
+      expect(tapped.head).toMatch(/\r\ntransfer-encoding: chunked\r\n/i);
+      expect(dechunk(tapped.body)).toBe(expected);
+      expect(dechunk(direct.body)).toBe(expected);
+      // The upstream sent 201 HTTP chunks in a few reads; the client gets one chunk per read,
+      // which is what keeps the tap (and its client) at the engine's throughput.
+      const chunksOf = (b: Buffer) => dechunk(b, true).length;
+      expect(chunksOf(direct.body)).toBe(201);
+      expect(chunksOf(tapped.body)).toBeLessThan(50);
       await until(() => seen[0]?.events.includes('end') === true, 'end');
-      // The observer saw every HTTP chunk; the client got them merged (a write per read, not
-      // per token), which is what keeps the tap at the engine's throughput.
-      expect(seen[0]!.chunks).toBeGreaterThanOrEqual(100);
-      expect(deliveries.length).toBeLessThan(seen[0]!.chunks / 4);
+      expect(seen[0]!.bytes).toBe(expected.length);
+      expect(seen[0]!.chunks).toBe(chunksOf(tapped.body));
+    }));
+
+  it('re-frames for an HTTP/1.0 client and passes a chunked request body', () =>
+    withTap(async (tap) => {
+      const old = await rawGet(tap.url, '/burst', '1.0');
+      expect(old.head).not.toMatch(/transfer-encoding/i);
+      expect(old.body.toString().split('\n').filter(Boolean)).toHaveLength(201);
+      const parts = ['{"model":', '"x",', '"pad":"', 'y'.repeat(70_000), '"}'];
+      const body = new ReadableStream<Uint8Array>({
+        start(c) {
+          for (const p of parts) c.enqueue(Buffer.from(p));
+          c.close();
+        },
+      });
+      const res = await fetch(`${tap.url}/echo-hash`, {
+        method: 'POST',
+        body,
+        duplex: 'half',
+      } as RequestInit);
+      const whole = Buffer.from(parts.join(''));
+      expect(await res.json()).toEqual({
+        bytes: whole.length,
+        sha256: createHash('sha256').update(whole).digest('hex'),
+      });
+    }));
+
+  it('reuses one upstream connection for sequential keep-alive requests', () =>
+    withTap(async (tap) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        for (let i = 0; i < 5; i++) {
+          const text = await new Promise<string>((resolve, reject) => {
+            request(`${tap.url}/burst`, { agent }, (res) => {
+              let t = '';
+              res.setEncoding('utf8');
+              res.on('data', (c: string) => (t += c));
+              res.on('end', () => resolve(t));
+            })
+              .on('error', reject)
+              .end();
+          });
+          expect(text.split('\n').filter(Boolean)).toHaveLength(201);
+        }
+        expect(tap.stats()).toMatchObject({ total: 5, active: 0, clientSockets: 1 });
+        expect(tap.stats().upstreamSockets).toBe(1);
+      } finally {
+        agent.destroy();
+      }
     }));
 
   it('passes a 10 MB request body and a 10 MB response unchanged', () =>

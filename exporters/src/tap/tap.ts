@@ -2,17 +2,23 @@
 // through untouched and at once: request and response bodies are piped (backpressure kept, no
 // buffering, any size), chunked/SSE/NDJSON framing preserved, a client that goes away cancels
 // the upstream request. Observers see the same chunks on the side and cannot affect traffic.
-import { Agent, createServer, request as httpRequest } from 'node:http';
-import type {
-  IncomingHttpHeaders,
-  IncomingMessage,
-  OutgoingHttpHeaders,
-  Server,
-  ServerResponse,
-} from 'node:http';
+import { createServer } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseListenAddress, formatHostPort } from '../core/address';
 import type { Logger } from '../core/logger';
+import {
+  bodyFraming,
+  ChunkedDecoder,
+  headEnd,
+  MAX_HEAD_BYTES,
+  parseResponseHead,
+  ProtocolError,
+  reusable,
+} from './http1';
+import type { BodyFraming, ResponseHead } from './http1';
+import { ClientWriter } from './client-writer';
+import { UpstreamPool } from './upstream-pool';
 import { silentLogger } from '../core/logger';
 import type {
   TapError,
@@ -59,25 +65,32 @@ const HOP_BY_HOP = new Set([
   'upgrade',
 ]);
 
-function forwardable(headers: IncomingHttpHeaders): OutgoingHttpHeaders {
+/** Header pairs (rawHeaders shape) without hop-by-hop ones, those named in Connection, and `drop`. */
+function forwardable(raw: readonly string[], connection: unknown, drop?: Set<string>): string[] {
   const listed = new Set(
-    String(headers.connection ?? '')
+    String(connection ?? '')
       .split(',')
       .map((h) => h.trim().toLowerCase())
       .filter(Boolean),
   );
-  const out: OutgoingHttpHeaders = {};
-  for (const [k, v] of Object.entries(headers)) {
-    if (v === undefined || HOP_BY_HOP.has(k) || listed.has(k)) continue;
-    out[k] = v;
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const k = (raw[i] as string).toLowerCase();
+    if (HOP_BY_HOP.has(k) || listed.has(k) || drop?.has(k)) continue;
+    out.push(raw[i] as string, raw[i + 1] as string);
   }
   return out;
 }
+
+// Set by the tap itself on the upstream request; Expect was already answered by the server.
+const REQUEST_OWN = new Set(['host', 'x-forwarded-for', 'expect', 'content-length']);
 
 function joinPath(prefix: string, path: string): string {
   if (!prefix || prefix === '/') return path;
   return prefix.replace(/\/$/, '') + (path.startsWith('/') ? path : `/${path}`);
 }
+
+const SILENT = 'upstream silent for';
 
 export async function createTap(opts: TapOptions): Promise<Tap> {
   const name = opts.name ?? 'tap';
@@ -96,7 +109,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
   const idleTimeoutMs = opts.idleTimeoutMs ?? 300_000;
   const upstreamPort = Number(upstream.port || 80);
   const upstreamHost = upstream.hostname.replace(/^\[|\]$/g, '');
-  const agent = new Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const pool = new UpstreamPool(upstreamHost, upstreamPort);
 
   const counters = { active: 0, total: 0, aborted: 0, errors: 0, observerErrors: 0 };
   const clientSockets = new Set<Socket>();
@@ -117,6 +130,20 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       observerFailed(err);
     }
   };
+
+  /** The upstream request head: the client's, minus hop-by-hop headers, plus Host and XFF. */
+  function requestHead(req: IncomingMessage, chunkedBody: boolean): string {
+    const peer = req.socket.remoteAddress ?? '';
+    const xff = req.headers['x-forwarded-for'];
+    const pairs = forwardable(req.rawHeaders, req.headers.connection, REQUEST_OWN);
+    let head = `${req.method ?? 'GET'} ${joinPath(upstream.pathname, req.url ?? '/')} HTTP/1.1\r\nHost: ${upstream.host}\r\n`;
+    for (let i = 0; i < pairs.length; i += 2) head += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
+    head += `X-Forwarded-For: ${xff ? `${String(xff)}, ${peer}` : peer}\r\n`;
+    const cl = req.headers['content-length'];
+    if (chunkedBody) head += 'Transfer-Encoding: chunked\r\n';
+    else if (cl !== undefined) head += `Content-Length: ${cl}\r\n`;
+    return `${head}\r\n`;
+  }
 
   function handle(req: IncomingMessage, res: ServerResponse) {
     const startedAt = performance.now();
@@ -145,6 +172,11 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       counters.observerErrors++;
     }
 
+    const { socket: up } = pool.acquire();
+    let upstreamFree = false;
+    let requestSent = false;
+    let bodyDone = false;
+
     const summary = (): TapSummary => ({
       requestBytes,
       responseBytes,
@@ -166,7 +198,21 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
         safe(ex?.onError?.bind(ex), how, summary());
       }
     };
+    const freeUpstream = (reuse: boolean) => {
+      if (upstreamFree) return;
+      upstreamFree = true;
+      up.off('data', onUpstreamData);
+      up.off('end', onUpstreamEnd);
+      up.off('close', onUpstreamEnd);
+      up.off('error', onUpstreamError);
+      up.off('timeout', onUpstreamTimeout);
+      up.off('drain', resumeRequest);
+      up.resume();
+      pool.release(up, reuse && requestSent);
+    };
     const fail = (kind: TapErrorKind, err: Error | string, answer?: number) => {
+      if (done) return;
+      freeUpstream(false);
       const message = typeof err === 'string' ? err : err.message;
       if (answer && !res.headersSent) {
         status = answer;
@@ -183,25 +229,11 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       finish({ kind, message });
     };
 
-    const headers = forwardable(req.headers);
-    headers.host = upstream.host;
-    const xff = req.headers['x-forwarded-for'];
-    const peer = req.socket.remoteAddress ?? '';
-    headers['x-forwarded-for'] = xff ? `${String(xff)}, ${peer}` : peer;
-
-    const upReq = httpRequest({
-      agent,
-      host: upstreamHost,
-      port: upstreamPort,
-      method: req.method,
-      path: joinPath(upstream.pathname, req.url ?? '/'),
-      headers,
-    });
-    upReq.setTimeout(idleTimeoutMs, () => {
-      upReq.destroy(new Error(`upstream silent for ${idleTimeoutMs} ms`));
-    });
-
-    // Hot path: callbacks bound once per exchange, no allocation per chunk beyond the event.
+    // Request: head, then the body as the client sends it (re-framed only when it was chunked).
+    const chunkedBody = cl === undefined && req.headers['transfer-encoding'] !== undefined;
+    up.write(requestHead(req, chunkedBody), 'latin1');
+    const resumeRequest = () => req.resume();
+    up.on('drain', resumeRequest);
     const onRequestChunk = ex?.onRequestChunk?.bind(ex);
     req.on('data', (chunk: Buffer) => {
       requestBytes += chunk.length;
@@ -212,82 +244,173 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
           observerFailed(err);
         }
       }
+      if (upstreamFree) return;
+      const ok = chunkedBody
+        ? up.write(`${chunk.length.toString(16)}\r\n`, 'latin1') &&
+          up.write(chunk) &&
+          up.write('\r\n', 'latin1')
+        : up.write(chunk);
+      if (!ok) req.pause();
     });
-    req.on('end', () => safe(ex?.onRequestEnd?.bind(ex), requestBytes, performance.now()));
-    req.on('error', (err) => {
-      upReq.destroy();
-      fail('request', err);
+    req.on('end', () => {
+      requestSent = true;
+      if (chunkedBody && !upstreamFree) up.write('0\r\n\r\n', 'latin1');
+      safe(ex?.onRequestEnd?.bind(ex), requestBytes, performance.now());
     });
-    req.pipe(upReq);
+    req.on('error', (err) => fail('request', err));
 
-    upReq.on('response', (upRes) => {
-      status = upRes.statusCode ?? 502;
-      const at = performance.now();
-      safe(ex?.onResponse?.bind(ex), { status, headers: upRes.headers, at });
-      res.writeHead(status, upRes.statusMessage, forwardable(upRes.headers));
+    // Response: the head is parsed here; the body goes to the client as it comes.
+    let headParts: Buffer[] = [];
+    let headBytes = 0;
+    let head: ResponseHead | undefined;
+    let framing: BodyFraming | undefined;
+    let remaining = 0;
+    let decoder: ChunkedDecoder | undefined;
+    let writer: ClientWriter | undefined;
+    let paused = false;
+    let readAt = 0;
+    const onChunk = ex?.onChunk?.bind(ex);
+
+    // Backpressure: a slow client pauses the upstream (and so the engine's stream).
+    const onFull = (whenDrained: (cb: () => void) => void) => {
+      if (paused) return;
+      paused = true;
+      up.pause();
+      whenDrained(() => {
+        paused = false;
+        up.resume();
+      });
+    };
+    const add = (slice: Buffer) => writer?.add(slice);
+    /** End of one upstream read: its payload goes to the client in one write. */
+    const deliver = () => {
+      const payload = writer?.flush();
+      if (!payload) return;
+      responseBytes += payload.length;
+      chunks++;
+      if (onChunk) {
+        try {
+          onChunk(payload, readAt);
+        } catch (err) {
+          observerFailed(err);
+        }
+      }
+    };
+    const complete = (extra: boolean) => {
+      if (bodyDone) return;
+      bodyDone = true;
+      deliver();
+      freeUpstream(
+        !extra && head !== undefined && framing !== undefined && reusable(head, framing),
+      );
+      if (!res.destroyed) res.end();
+    };
+
+    const startResponse = (h: ResponseHead) => {
+      head = h;
+      status = h.status;
+      framing = bodyFraming(h, req.method ?? 'GET');
+      safe(ex?.onResponse?.bind(ex), { status, headers: h.headers, at: performance.now() });
+      const drop = framing.kind === 'length' ? undefined : new Set(['content-length']);
+      res.writeHead(status, h.statusMessage, forwardable(h.rawHeaders, h.headers.connection, drop));
       // Send headers now: time to first byte must not wait for the first body chunk.
       res.flushHeaders();
-      const onChunk = ex?.onChunk?.bind(ex);
-      // One upstream read becomes many 'data' events (one per HTTP chunk, i.e. per token for
-      // a streaming engine), all in the same tick. They are merged and written once when the
-      // tick ends: one HTTP chunk and one syscall per read instead of per token, which is
-      // what makes the tap keep up with the engine (README "Tap performance"). Nothing waits
-      // past the current tick, so no token is delayed. The read is timed once: its chunks
-      // reach the client together, so observers get the same `at` for all of them.
-      let held: Buffer[] = [];
-      let readAt = 0;
-      const flush = () => {
-        if (!held.length) return;
-        const out = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held);
-        held = [];
-        if (res.destroyed || res.writableEnded) return;
-        // Backpressure: a slow client pauses the upstream (and so the engine's stream).
-        if (!res.write(out)) upRes.pause();
-      };
-      res.on('drain', () => upRes.resume());
-      upRes.on('data', (chunk: Buffer) => {
-        if (!held.length) {
-          readAt = performance.now();
-          process.nextTick(flush);
-        }
-        held.push(chunk);
-        responseBytes += chunk.length;
-        chunks++;
-        if (onChunk) {
-          try {
-            onChunk(chunk, readAt);
-          } catch (err) {
-            observerFailed(err);
-          }
-        }
-      });
-      upRes.on('end', () => {
-        flush();
-        if (!res.destroyed) res.end();
-      });
-      upRes.on('error', (err) => {
-        const timedOut = /silent for/.test(err.message);
-        fail(timedOut ? 'timeout' : 'upstream-reset', err);
-      });
-      upRes.on('aborted', () => fail('upstream-reset', 'upstream closed the response early'));
-    });
+      writer = new ClientWriter(res, onFull);
+      if (framing.kind === 'chunked') decoder = new ChunkedDecoder(add);
+      else if (framing.kind === 'length') remaining = framing.length;
+    };
 
-    upReq.on('error', (err) => {
-      if (done) return;
-      if (res.headersSent) {
-        const timedOut = /silent for/.test(err.message);
-        fail(timedOut ? 'timeout' : 'upstream-reset', err);
-        return;
+    const body = (buf: Buffer) => {
+      if (!framing || bodyDone) return;
+      switch (framing.kind) {
+        case 'chunked': {
+          const end = (decoder as ChunkedDecoder).push(buf);
+          deliver();
+          if (end >= 0) complete(end < buf.length);
+          return;
+        }
+        case 'length': {
+          const part = buf.length > remaining ? buf.subarray(0, remaining) : buf;
+          remaining -= part.length;
+          add(part);
+          deliver();
+          if (remaining === 0) complete(part.length < buf.length);
+          return;
+        }
+        case 'close':
+          add(buf);
+          deliver();
+          return;
+        case 'none':
+          complete(buf.length > 0);
       }
-      const timedOut = /silent for/.test(err.message);
-      fail(timedOut ? 'timeout' : 'connect', err, timedOut ? 504 : 502);
-    });
+    };
+
+    function onUpstreamData(buf: Buffer) {
+      readAt = performance.now();
+      try {
+        if (head) return body(buf);
+        headParts.push(buf);
+        headBytes += buf.length;
+        let all = headParts.length === 1 ? buf : Buffer.concat(headParts);
+        for (;;) {
+          const end = headEnd(all);
+          if (end < 0) {
+            if (all.length > MAX_HEAD_BYTES) throw new ProtocolError('response head too large');
+            headParts = [all];
+            return;
+          }
+          const h = parseResponseHead(all.subarray(0, end - 4));
+          all = all.subarray(end);
+          if (h.status >= 100 && h.status < 200) {
+            if (h.status === 101) throw new ProtocolError('protocol upgrade is not supported');
+            continue; // 100 Continue, 103 Early Hints: the final response follows
+          }
+          headParts = [];
+          startResponse(h);
+          if (framing?.kind === 'none' || (framing?.kind === 'length' && framing.length === 0))
+            complete(all.length > 0);
+          else if (all.length) body(all);
+          return;
+        }
+      } catch (err) {
+        const message = `bad response from upstream: ${(err as Error).message}`;
+        fail('upstream-reset', message, 502);
+      }
+    }
+    function onUpstreamEnd() {
+      if (bodyDone || done) return;
+      if (framing?.kind === 'close') return complete(true);
+      if (!head) {
+        const why = headBytes
+          ? 'upstream closed the connection mid-head'
+          : 'upstream closed the connection before answering';
+        return fail('connect', why, 502);
+      }
+      fail('upstream-reset', 'upstream closed the response early');
+    }
+    function onUpstreamError(err: Error) {
+      if (bodyDone || done) return;
+      if (head) fail('upstream-reset', err);
+      else fail('connect', err, 502);
+    }
+    function onUpstreamTimeout() {
+      const message = `${SILENT} ${idleTimeoutMs} ms`;
+      if (head) fail('timeout', message);
+      else fail('timeout', message, 504);
+    }
+    up.setTimeout(idleTimeoutMs);
+    up.on('data', onUpstreamData);
+    up.on('end', onUpstreamEnd);
+    up.on('close', onUpstreamEnd);
+    up.on('error', onUpstreamError);
+    up.on('timeout', onUpstreamTimeout);
 
     res.on('finish', () => finish('end'));
     res.on('close', () => {
       if (done) return;
       // The client went away: cancel upstream so the engine stops generating for nobody.
-      upReq.destroy();
+      freeUpstream(false);
       finish('abort');
     });
   }
@@ -316,9 +439,6 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
   const url = `http://${formatHostPort(addr.address === '::' ? '127.0.0.1' : addr.address === '0.0.0.0' ? '127.0.0.1' : addr.address, addr.port)}`;
   logger.info('tap listening', { tap: name, listen: url, upstream: upstream.origin });
 
-  const countSockets = (m: NodeJS.ReadOnlyDict<Socket[]>) =>
-    Object.values(m).reduce((n, list) => n + (list?.length ?? 0), 0);
-
   return {
     name,
     url,
@@ -327,13 +447,13 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     stats: () => ({
       ...counters,
       clientSockets: clientSockets.size,
-      upstreamSockets: countSockets(agent.sockets) + countSockets(agent.freeSockets),
+      upstreamSockets: pool.size(),
     }),
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-        agent.destroy();
+        pool.destroy();
       }),
   };
 }

@@ -28,7 +28,7 @@ export interface TapResponseInfo {
 export interface TapSummary {
   readonly requestBytes: number;
   readonly responseBytes: number;
-  /** Response chunks forwarded. */
+  /** Response writes to the client (one per upstream read that carried payload). */
   readonly chunks: number;
   /** Status the client saw (502/504 when the tap answered itself), if any. */
   readonly status?: number;
@@ -57,9 +57,9 @@ export interface TapExchangeObserver {
   onRequestEnd?(bytes: number, at: number): void;
   onResponse?(res: TapResponseInfo): void;
   /**
-   * Each response chunk as forwarded. `at` is when the upstream read that carried it was
-   * handled: chunks of one read (several HTTP chunks, i.e. tokens, in one TCP read) share it,
-   * because they reach the client in one write.
+   * The decoded payload of one upstream read, as forwarded to the client in one write (several
+   * HTTP chunks — tokens of a streaming engine — that came in one TCP read arrive together).
+   * `at` is when that read was handled.
    */
   onChunk?(chunk: Buffer, at: number): void;
   /** The response was fully delivered to the client. */

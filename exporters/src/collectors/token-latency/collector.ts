@@ -63,6 +63,7 @@ export function createTokenLatencyCollector(
             ...(s.format ? { format: s.format } : {}),
           },
           (o) => metrics.record(o),
+          (labels, seconds) => metrics.recordGap(labels, seconds),
         );
         runtime.taps.push(
           await createTap({

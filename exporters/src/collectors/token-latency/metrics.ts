@@ -73,6 +73,8 @@ export class TokenLatencyMetrics {
   private readonly genTokens: Counter;
   private readonly promptTokens: Counter;
   private readonly models = new Set<string>();
+  // One attribute object per exchange's labels, so a gap per token allocates nothing.
+  private readonly attrsOf = new WeakMap<HopLabels, Attributes>();
   private readonly maxModels: number;
   private readonly collectTimeoutMs: number;
 
@@ -142,8 +144,22 @@ export class TokenLatencyMetrics {
     return m;
   }
 
+  private attributes(labels: HopLabels): Attributes {
+    let attrs = this.attrsOf.get(labels);
+    if (!attrs) {
+      attrs = { ...labels, model: this.boundModel(labels.model) };
+      this.attrsOf.set(labels, attrs);
+    }
+    return attrs;
+  }
+
+  /** One inter-token gap (seconds), recorded as it happens (observer's GapSink). */
+  recordGap(labels: HopLabels, seconds: number): void {
+    this.itl.record(seconds, this.attributes(labels));
+  }
+
   record(o: RequestObservation): void {
-    const attrs: Attributes = { ...o.labels, model: this.boundModel(o.labels.model) };
+    const attrs = this.attributes(o.labels);
     this.requests.add(1, attrs);
     if (o.failure) this.failures.add(1, { ...attrs, kind: o.failure });
     if (o.ttft !== undefined) this.ttft.record(o.ttft, attrs);

@@ -16,6 +16,12 @@ export interface HopTapConfig {
 }
 
 export type ObservationSink = (o: RequestObservation) => void;
+/**
+ * Takes each inter-token gap (seconds) as it happens. Without one, the gaps of a request are
+ * handed over with the request at its end; recording them one by one as they come spreads the
+ * cost over the stream instead of a burst of hundreds of records when many streams end at once.
+ */
+export type GapSink = (labels: HopLabels, seconds: number) => void;
 
 /** Request bodies are read up to this size for the `model` field; the rest only streams. */
 const MODEL_PEEK_BYTES = 64 * 1024;
@@ -48,11 +54,13 @@ class Exchange implements TapExchangeObserver {
   private firstTokenAt: number | undefined;
   private lastTokenAt: number | undefined;
   private readonly gaps: number[] = [];
+  private labels: HopLabels | undefined;
 
   constructor(
     private readonly req: TapRequestInfo,
     private readonly cfg: HopTapConfig,
     private readonly sink: ObservationSink,
+    private readonly gapSink?: GapSink,
   ) {}
 
   onRequestChunk(chunk: Buffer): void {
@@ -91,8 +99,11 @@ class Exchange implements TapExchangeObserver {
     // gets them in one write, so there is no gap between them to observe. A gap is the time
     // between two deliveries that carried tokens.
     if (this.firstTokenAt === undefined) this.firstTokenAt = this.now;
-    else if (this.lastTokenAt !== undefined && this.now !== this.lastTokenAt)
-      this.gaps.push((this.now - this.lastTokenAt) / 1000);
+    else if (this.lastTokenAt !== undefined && this.now !== this.lastTokenAt) {
+      const gap = (this.now - this.lastTokenAt) / 1000;
+      if (this.gapSink) this.gapSink(this.hopLabels(), gap);
+      else this.gaps.push(gap);
+    }
     this.lastTokenAt = this.now;
   }
 
@@ -115,14 +126,20 @@ class Exchange implements TapExchangeObserver {
     this.finish(summary.endedAt, ERROR_KIND[error.kind] ?? 'upstream_reset');
   }
 
-  private finish(endedAt: number, failure: FailureKind | undefined): void {
-    const totals = this.parser?.totals;
-    const labels: HopLabels = {
+  /** Fixed once the first gap is seen: the model is known by then (request body or 1st chunk). */
+  private hopLabels(): HopLabels {
+    this.labels ??= {
       hop: this.cfg.hop,
       engine: this.cfg.engine,
-      model: this.model || totals?.model || 'unknown',
+      model: this.model || this.parser?.totals.model || 'unknown',
       node: this.cfg.node,
     };
+    return this.labels;
+  }
+
+  private finish(endedAt: number, failure: FailureKind | undefined): void {
+    const totals = this.parser?.totals;
+    const labels = this.hopLabels();
     const o: RequestObservation = {
       labels,
       itl: this.gaps,
@@ -142,11 +159,15 @@ class Exchange implements TapExchangeObserver {
  * Observes generation requests (POST) through a tap; GETs (health, /api/tags, /v1/models) pass
  * unobserved so they do not dilute the latency series.
  */
-export function tokenLatencyObserver(cfg: HopTapConfig, sink: ObservationSink): TapObserver {
+export function tokenLatencyObserver(
+  cfg: HopTapConfig,
+  sink: ObservationSink,
+  gapSink?: GapSink,
+): TapObserver {
   return {
     onRequest(req) {
       if (req.method !== 'POST') return undefined;
-      return new Exchange(req, cfg, sink);
+      return new Exchange(req, cfg, sink, gapSink);
     },
   };
 }

@@ -1,0 +1,70 @@
+// The client side of the tap's body relay: the payload of one upstream read goes out as one
+// write (one HTTP chunk when the client gets chunked framing), whatever number of HTTP chunks
+// — tokens, for a streaming engine — the read carried. Nothing waits for a later read, so no
+// byte is delayed; the client parses as many chunks as the upstream made reads, which is what
+// nginx does with proxy_buffering off.
+import type { ServerResponse } from 'node:http';
+import type { Socket } from 'node:net';
+
+const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
+
+export class ClientWriter {
+  private slices: Buffer[] = [];
+  private bytes = 0;
+  /** The client socket, written directly once the head is out (no stream layer per chunk). */
+  private readonly socket: Socket | undefined;
+  private readonly chunked: boolean;
+
+  constructor(
+    private readonly res: ServerResponse,
+    /** Called when the client cannot take more: pause the upstream until `resume` runs. */
+    private readonly onFull: (resume: (cb: () => void) => void) => void,
+  ) {
+    // Only when Node has flushed the head to the socket and queues nothing itself (a
+    // pipelined response waiting for its turn has no socket yet, and goes through res.write).
+    const s = res.socket;
+    this.socket = res.headersSent && s && !s.destroyed && res.writableLength === 0 ? s : undefined;
+    this.chunked = res.chunkedEncoding;
+  }
+
+  add(slice: Buffer): void {
+    if (slice.length === 0) return;
+    this.slices.push(slice);
+    this.bytes += slice.length;
+  }
+
+  /** Writes what this read carried; returns its payload (for observers), or undefined. */
+  flush(): Buffer | undefined {
+    const n = this.bytes;
+    if (n === 0) return undefined;
+    const slices = this.slices;
+    this.slices = [];
+    this.bytes = 0;
+    const { socket } = this;
+    if (socket && this.chunked) {
+      // One buffer holding the whole chunk: one write, one syscall.
+      const size = n.toString(16);
+      const frame = Buffer.allocUnsafe(size.length + 4 + n);
+      let at = frame.write(size, 0, 'latin1');
+      frame.writeUInt16LE(CRLF, at);
+      at += 2;
+      const start = at;
+      for (const s of slices) at += s.copy(frame, at);
+      frame.writeUInt16LE(CRLF, at);
+      this.write(frame);
+      return frame.subarray(start, start + n);
+    }
+    const payload = slices.length === 1 ? (slices[0] as Buffer) : Buffer.concat(slices, n);
+    this.write(payload);
+    return payload;
+  }
+
+  private write(buf: Buffer): void {
+    const { socket, res } = this;
+    if (socket) {
+      if (!socket.destroyed && !socket.write(buf)) this.onFull((cb) => socket.once('drain', cb));
+    } else if (!res.destroyed && !res.writableEnded && !res.write(buf)) {
+      this.onFull((cb) => res.once('drain', cb));
+    }
+  }
+}
