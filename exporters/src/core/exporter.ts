@@ -128,6 +128,7 @@ export class Exporter {
       }
     }
     this.started = [];
+    this.scraper.close();
     if (!this.server.listening) return;
     await new Promise<void>((resolve) => {
       this.server.close(() => resolve());

@@ -26,7 +26,36 @@ describe('mergeExpositions', () => {
   });
 });
 
+describe('mergeExpositions, texts as sources write them', () => {
+  it('keeps free comments, adds the missing final newline and drops a duplicate in the middle', () => {
+    const a = '# HELP a a\n# TYPE a gauge\na 1';
+    const b =
+      '# a free comment\n# HELP b b\n# TYPE b gauge\nb 2\n# HELP a again\n# TYPE a gauge\na 9\n\n# HELP c c\n# TYPE c counter\nc 3\n# EOF\n';
+    const { text, duplicates } = mergeExpositions([
+      { source: 'one', text: a },
+      { source: 'two', text: b },
+      { source: 'empty', text: '' },
+    ]);
+    expect(text).toBe(
+      '# HELP a a\n# TYPE a gauge\na 1\n# a free comment\n# HELP b b\n# TYPE b gauge\nb 2\n# HELP c c\n# TYPE c counter\nc 3\n',
+    );
+    expect(duplicates).toEqual(['a (two)']);
+  });
+
+  it('returns an empty text for empty parts', () => {
+    expect(mergeExpositions([{ source: 'x', text: '' }]).text).toBe('');
+  });
+});
+
 describe('toOpenMetrics', () => {
+  it('adds _total only to the samples of the counter family they follow', () => {
+    const text =
+      '# free comment\n# HELP g g\n# TYPE g gauge\ng 1\n# HELP c c\n# TYPE c counter\nc{a="1"} 2\nc 3\n# HELP cx cx\n# TYPE cx gauge\ncx 4';
+    expect(toOpenMetrics(text)).toBe(
+      '# HELP g g\n# TYPE g gauge\ng 1\n# HELP c c\n# TYPE c counter\nc_total{a="1"} 2\nc_total 3\n# HELP cx cx\n# TYPE cx gauge\ncx 4\n# EOF\n',
+    );
+  });
+
   it('names counter families without _total, drops UNIT, maps untyped and ends with EOF', () => {
     const text =
       '# HELP r_total say "hi"\n# TYPE r_total counter\nr_total{m="a"} 3\n# HELP c count\n# TYPE c counter\nc 1\n# HELP t_seconds t\n# UNIT t_seconds s\n# TYPE t_seconds histogram\nt_seconds_count 1\n# HELP u u\n# TYPE u untyped\nu 1\n';

@@ -19,36 +19,100 @@ export interface MergedExposition {
 
 const HEADER = /^# (HELP|TYPE|UNIT) (\S+)/;
 
+/** A sample value as Prometheus text: NaN, +Inf, -Inf, else the shortest round-trip number. */
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+const LABEL_NEEDS_ESCAPE = /[\\\n"]/;
+
+/** A label value between double quotes: backslash, newline and double quote escaped. */
+export function escapeLabelValue(v: string): string {
+  if (!LABEL_NEEDS_ESCAPE.test(v)) return v;
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
+}
+
+/** A HELP text: 0.0.4 escapes only backslash and newline. */
+export function escapeHelp(v: string): string {
+  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+}
+
+/** `{a="1",b="x"}` in the object's key order, or '' without labels. */
+export function labelText(labels: Readonly<Record<string, string>>): string {
+  let out = '';
+  for (const k in labels) out += `${out ? ',' : '{'}${k}="${escapeLabelValue(labels[k]!)}"`;
+  return out ? `${out}}` : '';
+}
+
+/** The HELP and TYPE lines of one family. */
+export function familyHeader(name: string, type: string, help: string): string {
+  return `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n`;
+}
+
+/**
+ * The family name of a `# HELP|TYPE|UNIT name ...` line at text[start, end), or undefined for
+ * any other comment. No regex and no line string: this runs over every header of every scrape.
+ */
+function headerName(text: string, start: number, end: number): string | undefined {
+  if (end - start < 8 || text.charCodeAt(start + 1) !== 32 || text.charCodeAt(start + 6) !== 32)
+    return undefined;
+  const kw = text.slice(start + 2, start + 6);
+  if (kw !== 'HELP' && kw !== 'TYPE' && kw !== 'UNIT') return undefined;
+  const sp = text.indexOf(' ', start + 7);
+  const nameEnd = sp < 0 || sp > end ? end : sp;
+  return nameEnd > start + 7 ? text.slice(start + 7, nameEnd) : undefined;
+}
+
 /**
  * Concatenates the parts in order; a family (by HELP/TYPE name) that an earlier part already
  * printed is dropped with its samples, because a second HELP for a name fails the whole scrape
  * in Prometheus. Blank lines and `# EOF` are removed.
+ *
+ * One pass per part that looks only at line starts: runs of kept lines are copied as slices, so
+ * a part without duplicates, blank lines or EOF is appended whole (no split/join of the
+ * ~1,000-line texts on every scrape).
  */
 export function mergeExpositions(parts: readonly ExpositionPart[]): MergedExposition {
   const seen = new Set<string>();
   const duplicates: string[] = [];
-  const out: string[] = [];
+  let out = '';
   for (const part of parts) {
+    const text = part.text;
+    const n = text.length;
     const local = new Set<string>();
     let skipping = false;
-    for (const line of part.text.split('\n')) {
-      if (line === '' || line === '# EOF') continue;
-      if (line.charCodeAt(0) === 35 /* # */) {
-        const m = HEADER.exec(line);
-        if (m) {
-          const name = m[2] as string;
-          if (!local.has(name)) {
+    let run = 0; // start of the kept lines not yet copied
+    let pos = 0;
+    while (pos < n) {
+      let end = text.indexOf('\n', pos);
+      if (end < 0) end = n;
+      let drop = skipping;
+      if (end === pos) drop = true;
+      else if (text.charCodeAt(pos) === 35 /* # */) {
+        if (end - pos === 5 && text.startsWith('# EOF', pos)) drop = true;
+        else {
+          const name = headerName(text, pos, end);
+          if (name !== undefined && !local.has(name)) {
             local.add(name);
             skipping = seen.has(name);
             if (skipping) duplicates.push(`${name} (${part.source})`);
+            drop = skipping;
           }
         }
       }
-      if (!skipping) out.push(line);
+      if (drop) {
+        if (run < pos) out += text.slice(run, pos);
+        run = end + 1;
+      }
+      pos = end + 1;
     }
-    for (const n of local) seen.add(n);
+    if (run < n) out += text.charCodeAt(n - 1) === 10 ? text.slice(run) : `${text.slice(run)}\n`;
+    for (const name of local) seen.add(name);
   }
-  return { text: out.length ? out.join('\n') + '\n' : '', duplicates };
+  return { text: out, duplicates };
 }
 
 function escapeOpenMetricsHelp(help: string): string {
@@ -60,38 +124,73 @@ function escapeOpenMetricsHelp(help: string): string {
  * 0.0.4 text → OpenMetrics 1.0: counter families lose `_total` in HELP/TYPE (samples keep or
  * gain it), `untyped` becomes `unknown`, `# UNIT` lines go (OTel's `s` does not match the name
  * suffix OpenMetrics requires), and `# EOF` ends the text.
+ *
+ * Prometheus asks for OpenMetrics first, so this runs on most real scrapes: one pass, unchanged
+ * lines copied as runs of slices. A family's samples follow its TYPE line (every part of a
+ * merged exposition is written that way), so "is this sample a counter's" is known without
+ * parsing the sample's name on every line.
  */
 export function toOpenMetrics(text: string): string {
-  const lines = text.split('\n');
   const counters = new Map<string, string>(); // name as printed → family name
-  for (const line of lines) {
-    if (line.startsWith('# TYPE ')) {
-      const [, , name, type] = line.split(' ');
-      if (type === 'counter' && name) counters.set(name, name.replace(/_total$/, ''));
-    }
+  const nextType = (from: number): number => {
+    const i = text.indexOf('\n# TYPE ', from);
+    return i < 0 ? -1 : i + 1;
+  };
+  for (let at = text.startsWith('# TYPE ') ? 0 : nextType(0); at >= 0;) {
+    let end = text.indexOf('\n', at);
+    if (end < 0) end = text.length;
+    const [, , name, type] = text.slice(at, end).split(' ');
+    if (type === 'counter' && name) counters.set(name, name.replace(/_total$/, ''));
+    at = nextType(end);
   }
-  const out: string[] = [];
-  for (const line of lines) {
-    if (line === '' || line === '# EOF') continue;
-    if (line.startsWith('#')) {
+  let out = '';
+  const n = text.length;
+  let run = 0;
+  let pos = 0;
+  /** The counter family whose samples may follow, when its samples need `_total` appended. */
+  let addTotal: string | undefined;
+  while (pos < n) {
+    let end = text.indexOf('\n', pos);
+    if (end < 0) end = n;
+    let replacement: string | undefined;
+    let drop = false;
+    if (end === pos) drop = true;
+    else if (text.charCodeAt(pos) === 35 /* # */) {
+      const line = text.slice(pos, end);
       const m = HEADER.exec(line);
-      if (!m) continue; // free comments are not allowed in OpenMetrics
-      const [, kind, name] = m as unknown as [string, string, string];
-      if (kind === 'UNIT') continue;
-      const family = counters.get(name) ?? name;
-      const rest = line.slice(`# ${kind} ${name}`.length);
-      if (kind === 'TYPE') out.push(`# TYPE ${family}${rest.replace(/ untyped$/, ' unknown')}`);
-      else out.push(`# HELP ${family}${escapeOpenMetricsHelp(rest)}`);
-      continue;
+      if (!m)
+        drop = true; // free comments (and # EOF) are not allowed in OpenMetrics
+      else {
+        const [, kind, name] = m as unknown as [string, string, string];
+        const family = counters.get(name);
+        addTotal = family !== undefined && !name.endsWith('_total') ? name : undefined;
+        if (kind === 'UNIT') drop = true;
+        else {
+          const rest = line.slice(`# ${kind} ${name}`.length);
+          const fam = family ?? name;
+          if (kind === 'TYPE') {
+            const type = rest === ' untyped' ? ' unknown' : rest;
+            if (fam !== name || type !== rest) replacement = `# TYPE ${fam}${type}`;
+          } else {
+            const help = escapeOpenMetricsHelp(rest);
+            if (fam !== name || help !== rest) replacement = `# HELP ${fam}${help}`;
+          }
+        }
+      }
+    } else if (addTotal !== undefined && text.startsWith(addTotal, pos)) {
+      const next = text.charCodeAt(pos + addTotal.length);
+      if (next === 123 /* { */ || next === 32 /* space */)
+        replacement = `${addTotal}_total${text.slice(pos + addTotal.length, end)}`;
     }
-    const end = line.search(/[{ ]/);
-    const name = end < 0 ? line : line.slice(0, end);
-    if (counters.has(name) && !name.endsWith('_total'))
-      out.push(`${name}_total${line.slice(name.length)}`);
-    else out.push(line);
+    if (drop || replacement !== undefined) {
+      if (run < pos) out += text.slice(run, pos);
+      if (replacement !== undefined) out += `${replacement}\n`;
+      run = end + 1;
+    }
+    pos = end + 1;
   }
-  out.push('# EOF');
-  return out.join('\n') + '\n';
+  if (run < n) out += text.charCodeAt(n - 1) === 10 ? text.slice(run) : `${text.slice(run)}\n`;
+  return `${out}# EOF\n`;
 }
 
 /** True when the Accept header prefers OpenMetrics (Prometheus sends it first when enabled). */

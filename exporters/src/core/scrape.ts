@@ -1,12 +1,14 @@
 // One scrape: every collector and exposition source runs concurrently (Promise.allSettled
 // semantics: nothing can fail the whole), each under its own timeout, then the texts are merged
 // into one exposition with the exporter's self-metrics.
-import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type * as PromClient from 'prom-client';
+import type { Registry } from 'prom-client';
 import type { Collector, ExpositionSource, ScrapeContext } from './collector';
 import { errorLabel } from './errors';
-import { mergeExpositions } from './exposition';
+import { escapeLabelValue, familyHeader, formatValue, mergeExpositions } from './exposition';
 import type { ExpositionPart, MergedExposition } from './exposition';
 import type { Logger } from './logger';
+import { ProcessMetrics } from './process-metrics';
 import { withTimeout } from './timeout';
 
 export interface CollectorStatus {
@@ -42,31 +44,32 @@ interface Run {
   up?: { name: string; help: string };
 }
 
-// prom-client's default gauges named *_total make `promtool check metrics` complain.
-const NON_COUNTER_TOTALS = [
-  'nodejs_active_handles_total',
-  'nodejs_active_requests_total',
-  'nodejs_active_resources_total',
-];
+/**
+ * A fresh prom-client registry for one collector's scrape. prom-client is required here, on the
+ * first collector that registers a per-scrape metric, not at start: a collector that writes its
+ * own text (redis) never touches `ctx.registry`, and then no registry is built per scrape.
+ */
+function newRegistry(): Registry {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
+  return new (require('prom-client') as typeof PromClient).Registry();
+}
 
 export class Scraper {
   private readonly status = new Map<string, CollectorStatus>();
-  private readonly processRegistry = new Registry();
   private readonly warnedDuplicates = new Set<string>();
+  private readonly process: ProcessMetrics | undefined;
+  private readonly buildInfo: string;
 
   constructor(private readonly opts: ScraperOptions) {
     for (const c of opts.collectors) this.status.set(c.name, { name: c.name, kind: 'collector' });
     for (const s of this.allSources()) this.status.set(s.name, { name: s.name, kind: 'source' });
-    if (opts.processMetrics !== false) {
-      collectDefaultMetrics({ register: this.processRegistry });
-      for (const n of NON_COUNTER_TOTALS) this.processRegistry.removeSingleMetric(n);
-    }
-    new Gauge({
-      name: 'okome_exporter_build_info',
-      help: 'okome-exporter version and the Node.js running it.',
-      labelNames: ['version', 'nodejs'],
-      registers: [this.processRegistry],
-    }).set({ version: opts.version ?? '0.0.0', nodejs: process.versions.node }, 1);
+    if (opts.processMetrics !== false) this.process = new ProcessMetrics();
+    this.buildInfo = `${familyHeader('okome_exporter_build_info', 'gauge', 'okome-exporter version and the Node.js running it.')}okome_exporter_build_info{version="${escapeLabelValue(opts.version ?? '0.0.0')}",nodejs="${process.versions.node}"} 1\n`;
+  }
+
+  /** Stops the process-metric observers (event-loop delay, GC). */
+  close(): void {
+    this.process?.stop();
   }
 
   private allSources(): ExpositionSource[] {
@@ -86,13 +89,14 @@ export class Scraper {
       1,
       Math.min(this.opts.collectorTimeoutMs, deadlineMs ?? this.opts.collectorTimeoutMs),
     );
+    this.process?.probeLag();
     const runs = await Promise.all([
       ...this.opts.collectors.map((c) => this.runCollector(c, cap)),
       ...this.allSources().map((s) => this.runSource(s, cap)),
     ]);
     const parts = runs.flatMap((r) => r.parts);
-    parts.push({ source: 'okome_exporter', text: await this.selfMetrics(runs) });
-    parts.push({ source: 'process', text: await this.processRegistry.metrics() });
+    parts.push({ source: 'okome_exporter', text: this.selfMetrics(runs) });
+    parts.push({ source: 'process', text: (this.process?.render() ?? '') + this.buildInfo });
     const merged = mergeExpositions(parts);
     for (const d of merged.duplicates) {
       if (this.warnedDuplicates.has(d)) continue;
@@ -103,12 +107,14 @@ export class Scraper {
   }
 
   private async runCollector(c: Collector, cap: number): Promise<Run> {
-    const registry = new Registry();
+    let registry: Registry | undefined;
     let softError: unknown;
     const outcome = await withTimeout(cap, async (signal) => {
       const ctx: ScrapeContext = {
         signal,
-        registry,
+        get registry() {
+          return (registry ??= newRegistry());
+        },
         timeoutMs: cap,
         fail: (err) => {
           softError ??= err;
@@ -117,7 +123,7 @@ export class Scraper {
       await c.collect(ctx);
     });
     const parts: ExpositionPart[] = [];
-    if (outcome.ok) parts.push({ source: c.name, text: await registry.metrics() });
+    if (outcome.ok && registry) parts.push({ source: c.name, text: await registry.metrics() });
     // Long-lived instrumentation does not depend on the source being reachable right now.
     if (c.registry) parts.push({ source: c.name, text: await c.registry.metrics() });
     const error = outcome.ok ? softError : outcome.error;
@@ -166,40 +172,41 @@ export class Scraper {
     return run;
   }
 
-  private async selfMetrics(runs: Run[]): Promise<string> {
-    const reg = new Registry();
-    const duration = new Gauge({
-      name: 'okome_exporter_collector_duration_seconds',
-      help: 'Time the collector (or exposition source) took in this scrape.',
-      labelNames: ['collector'],
-      registers: [reg],
-    });
-    const success = new Gauge({
-      name: 'okome_exporter_collector_success',
-      help: '1 when the collector finished in time without error in this scrape.',
-      labelNames: ['collector'],
-      registers: [reg],
-    });
-    const lastError = new Gauge({
-      name: 'okome_exporter_collector_last_error',
-      help: '1 with the error message in err when the collector failed in this scrape, else 0 with err="".',
-      labelNames: ['collector', 'err'],
-      registers: [reg],
-    });
-    const ups = new Map<string, Gauge>();
+  /** okome_exporter_collector_* and the collectors' `*_up`, written as text. */
+  private selfMetrics(runs: Run[]): string {
+    let duration = '';
+    let success = '';
+    let lastError = '';
+    const ups = new Map<string, { help: string; value: number }>();
     for (const r of runs) {
-      duration.set({ collector: r.name }, r.durationMs / 1000);
-      success.set({ collector: r.name }, r.ok ? 1 : 0);
-      lastError.set({ collector: r.name, err: r.ok ? '' : errorLabel(r.error) }, r.ok ? 0 : 1);
-      if (r.up) {
-        let g = ups.get(r.up.name);
-        if (!g) {
-          g = new Gauge({ name: r.up.name, help: r.up.help, registers: [reg] });
-          ups.set(r.up.name, g);
-        }
-        g.set(r.ok ? 1 : 0);
-      }
+      const l = `collector="${escapeLabelValue(r.name)}"`;
+      duration += `okome_exporter_collector_duration_seconds{${l}} ${formatValue(r.durationMs / 1000)}\n`;
+      success += `okome_exporter_collector_success{${l}} ${r.ok ? 1 : 0}\n`;
+      const err = r.ok ? '' : escapeLabelValue(errorLabel(r.error));
+      lastError += `okome_exporter_collector_last_error{${l},err="${err}"} ${r.ok ? 0 : 1}\n`;
+      if (r.up) ups.set(r.up.name, { help: r.up.help, value: r.ok ? 1 : 0 });
     }
-    return reg.metrics();
+    let out =
+      familyHeader(
+        'okome_exporter_collector_duration_seconds',
+        'gauge',
+        'Time the collector (or exposition source) took in this scrape.',
+      ) +
+      duration +
+      familyHeader(
+        'okome_exporter_collector_success',
+        'gauge',
+        '1 when the collector finished in time without error in this scrape.',
+      ) +
+      success +
+      familyHeader(
+        'okome_exporter_collector_last_error',
+        'gauge',
+        '1 with the error message in err when the collector failed in this scrape, else 0 with err="".',
+      ) +
+      lastError;
+    for (const [name, u] of ups)
+      out += `${familyHeader(name, 'gauge', u.help)}${name} ${u.value}\n`;
+    return out;
   }
 }
