@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { ProcessMetrics, readProcStatus } from './process-metrics';
+import { EventLoopDelay, ProcessMetrics, readProcStatus } from './process-metrics';
 
 /** `name type` for every TYPE line. */
 function families(text: string): string[] {
@@ -57,5 +57,30 @@ describe('readProcStatus', () => {
       'Name:\tnode\nVmSize:\t  1000 kB\nVmData:\t   20 kB\nVmRSS:\t     3 kB\nThreads:\t7\n';
     expect(readProcStatus(status)).toEqual({ rss: 3072, vsize: 1024000, data: 20480 });
     expect(readProcStatus('Name:\tnode\nVmSize:\t1 kB\n')).toBeUndefined();
+  });
+});
+
+describe('EventLoopDelay', () => {
+  it('gives exact min, max, mean and stddev, percentiles within 2 %, NaN when empty', () => {
+    const d = new EventLoopDelay();
+    for (let ms = 1; ms <= 100; ms++) d.record(ms * 1e6);
+    const s = d.stats();
+    expect(s.min).toBe(1e6);
+    expect(s.max).toBe(100e6);
+    expect(s.mean).toBeCloseTo(50.5e6, 0);
+    expect(s.stddev / 1e6).toBeCloseTo(Math.sqrt((100 * 100 - 1) / 12), 6);
+    for (const [q, v] of s.p) {
+      expect(v).toBeGreaterThanOrEqual(q * 1e6);
+      expect(v).toBeLessThanOrEqual(q * 1e6 * 1.02);
+    }
+    d.reset();
+    const empty = d.stats();
+    expect([empty.min, empty.max, empty.mean, empty.stddev, empty.p.get(50)]).toEqual([
+      NaN,
+      NaN,
+      NaN,
+      NaN,
+      NaN,
+    ]);
   });
 });

@@ -5,8 +5,7 @@
 // twice) and kept prom-client (with the @opentelemetry/api it requires) loaded in every exporter.
 // prom-client's `*_total` gauges that are not counters stay out (`promtool check metrics`).
 import { readFileSync, readdirSync } from 'node:fs';
-import { PerformanceObserver, constants, monitorEventLoopDelay } from 'node:perf_hooks';
-import type { IntervalHistogram } from 'node:perf_hooks';
+import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapSpaceStatistics } from 'node:v8';
 import { familyHeader, formatValue } from './exposition';
 
@@ -17,6 +16,82 @@ const GC_KINDS: Record<number, string> = {
   [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: 'incremental',
   [constants.NODE_PERFORMANCE_GC_WEAKCB]: 'weakcb',
 };
+
+/**
+ * Event-loop delay as prom-client reports it (the time between the callbacks of a 10 ms timer,
+ * in ns), kept in log buckets 2 % wide. perf_hooks' monitorEventLoopDelay keeps an HDR histogram
+ * whose mean and stddev walk every bucket: 0.3 ms per read, on every scrape. Here min, max, mean
+ * and stddev come from running sums and a percentile is one scan of ~1,100 counters.
+ */
+export class EventLoopDelay {
+  private static readonly LOG_STEP = Math.log(1.02);
+  private readonly buckets = new Uint32Array(1100);
+  private count = 0;
+  private sum = 0;
+  private sumSquares = 0;
+  private min = Infinity;
+  private max = 0;
+  private last = 0;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(private readonly resolutionMs = 10) {}
+
+  start(): void {
+    this.last = performance.now();
+    this.timer = setInterval(() => {
+      const now = performance.now();
+      this.record((now - this.last) * 1e6);
+      this.last = now;
+    }, this.resolutionMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+
+  /** One delay in ns. */
+  record(ns: number): void {
+    const i = Math.min(
+      this.buckets.length - 1,
+      Math.max(0, Math.floor(Math.log(Math.max(ns, 1)) / EventLoopDelay.LOG_STEP)),
+    );
+    this.buckets[i]!++;
+    this.count++;
+    this.sum += ns;
+    this.sumSquares += ns * ns;
+    if (ns < this.min) this.min = ns;
+    if (ns > this.max) this.max = ns;
+  }
+
+  /** min, max, mean, stddev and the p50/p90/p99 (bucket upper bounds) in ns; NaN when empty. */
+  stats(): { min: number; max: number; mean: number; stddev: number; p: Map<number, number> } {
+    const n = this.count;
+    const mean = this.sum / n;
+    const p = new Map<number, number>();
+    let seen = 0;
+    let i = 0;
+    for (const q of [50, 90, 99]) {
+      const rank = Math.ceil((q / 100) * n);
+      while (i < this.buckets.length - 1 && seen + this.buckets[i]! < rank)
+        seen += this.buckets[i++]!;
+      p.set(q, n ? Math.min(this.max, Math.exp((i + 1) * EventLoopDelay.LOG_STEP)) : NaN);
+    }
+    return {
+      min: n ? this.min : NaN,
+      max: n ? this.max : NaN,
+      mean,
+      stddev: n ? Math.sqrt(Math.max(0, this.sumSquares / n - mean * mean)) : NaN,
+      p,
+    };
+  }
+
+  reset(): void {
+    this.buckets.fill(0);
+    this.count = this.sum = this.sumSquares = this.max = 0;
+    this.min = Infinity;
+  }
+}
 
 interface GcKind {
   /** cumulative count per GC_BUCKETS bound */
@@ -78,7 +153,7 @@ function constructorNames(list: readonly object[]): string[] {
 }
 
 export class ProcessMetrics {
-  private readonly delay: IntervalHistogram;
+  private readonly delay = new EventLoopDelay();
   private readonly gc = new Map<string, GcKind>();
   private readonly observer: PerformanceObserver;
   private readonly startSeconds = Math.round(Date.now() / 1000 - process.uptime());
@@ -86,8 +161,7 @@ export class ProcessMetrics {
   private lagSeconds = 0;
 
   constructor() {
-    this.delay = monitorEventLoopDelay({ resolution: 10 });
-    this.delay.enable();
+    this.delay.start();
     this.observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
         const detail = (e as { detail?: { kind?: number } }).detail;
@@ -118,7 +192,7 @@ export class ProcessMetrics {
   }
 
   stop(): void {
-    this.delay.disable();
+    this.delay.stop();
     this.observer.disconnect();
   }
 
@@ -177,7 +251,7 @@ export class ProcessMetrics {
     if (this.maxFds !== undefined)
       g('process_max_fds', 'Maximum number of open file descriptors.', this.maxFds);
 
-    const d = this.delay;
+    const d = this.delay.stats();
     g('nodejs_eventloop_lag_seconds', 'Lag of event loop in seconds.', this.lagSeconds);
     g('nodejs_eventloop_lag_min_seconds', 'The minimum recorded event loop delay.', d.min / 1e9);
     g('nodejs_eventloop_lag_max_seconds', 'The maximum recorded event loop delay.', d.max / 1e9);
@@ -191,13 +265,13 @@ export class ProcessMetrics {
       'The standard deviation of the recorded event loop delays.',
       d.stddev / 1e9,
     );
-    for (const p of [50, 90, 99])
+    for (const [q, v] of d.p)
       g(
-        `nodejs_eventloop_lag_p${p}_seconds`,
-        `The ${p}th percentile of the recorded event loop delays.`,
-        d.percentile(p) / 1e9,
+        `nodejs_eventloop_lag_p${q}_seconds`,
+        `The ${q}th percentile of the recorded event loop delays.`,
+        v / 1e9,
       );
-    d.reset();
+    this.delay.reset();
 
     out += byType(
       'nodejs_active_resources',
