@@ -1,12 +1,21 @@
 // Const metrics built fresh on every scrape (like client_golang's NewConstMetric), rendered in
 // the Prometheus text format 0.0.4. Families are sorted by name and series by labels, as the
 // Go client does, so two scrapes of the same Redis diff cleanly.
+//
+// A series keeps its label text, not its label object: the text is needed anyway, and a
+// --check-keys scrape holds thousands of series until it renders, long enough for V8 to move
+// them to the old generation. One short string per series keeps that small.
+import { escapeHelp, formatValue, labelText } from '../../core/exposition';
+
+export { formatValue };
+
 export type MetricType = 'gauge' | 'counter' | 'summary' | 'histogram';
 
 export type Labels = Record<string, string>;
 
-interface Series {
-  labels: Labels;
+export interface Series {
+  /** `{a="1",b="2"}` (escaped), or '' without labels; also the sort key */
+  l: string;
   value?: number;
   /** summary: quantile → value; histogram: upper bound → cumulative count */
   points?: Map<number, number>;
@@ -37,11 +46,11 @@ export class MetricSink {
   }
 
   gauge(name: string, value: number, labels: Labels = {}, help?: string): void {
-    this.family(name, 'gauge', help).series.push({ labels, value });
+    this.family(name, 'gauge', help).series.push({ l: labelText(labels), value });
   }
 
   counter(name: string, value: number, labels: Labels = {}, help?: string): void {
-    this.family(name, 'counter', help).series.push({ labels, value });
+    this.family(name, 'counter', help).series.push({ l: labelText(labels), value });
   }
 
   summary(
@@ -52,7 +61,12 @@ export class MetricSink {
     quantiles: Map<number, number>,
     help?: string,
   ): void {
-    this.family(name, 'summary', help).series.push({ labels, count, sum, points: quantiles });
+    this.family(name, 'summary', help).series.push({
+      l: labelText(labels),
+      count,
+      sum,
+      points: quantiles,
+    });
   }
 
   /** buckets: upper bound → cumulative count (the +Inf bucket is added from count). */
@@ -64,7 +78,12 @@ export class MetricSink {
     buckets: Map<number, number>,
     help?: string,
   ): void {
-    this.family(name, 'histogram', help).series.push({ labels, count, sum, points: buckets });
+    this.family(name, 'histogram', help).series.push({
+      l: labelText(labels),
+      count,
+      sum,
+      points: buckets,
+    });
   }
 
   list(): Family[] {
@@ -76,49 +95,29 @@ export class MetricSink {
   }
 }
 
-export function formatValue(v: number): string {
-  if (Number.isNaN(v)) return 'NaN';
-  if (v === Infinity) return '+Inf';
-  if (v === -Infinity) return '-Inf';
-  return String(v);
-}
-
-const NEEDS_ESCAPE = /[\\\n"]/;
-
-function escapeLabel(v: string): string {
-  if (!NEEDS_ESCAPE.test(v)) return v;
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-}
-
-function escapeHelp(v: string): string {
-  return v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-}
-
-function labelText(labels: Labels): string {
-  let out = '';
-  for (const k in labels) out += `${out ? ',' : '{'}${k}="${escapeLabel(labels[k]!)}"`;
-  return out ? `${out}}` : '';
-}
-
 /** `{a="1"}` + le="2" → `{a="1",le="2"}`, reusing the series' label text for each bucket. */
 function withLabel(text: string, name: string, value: string): string {
   return text ? `${text.slice(0, -1)},${name}="${value}"}` : `{${name}="${value}"}`;
 }
 
+const byLabels = (a: Series, b: Series): number => (a.l < b.l ? -1 : a.l > b.l ? 1 : 0);
+
 export function renderFamilies(families: Family[]): string {
-  // One growing string (V8 ropes), not an array of ~1,000 lines joined at the end.
   let out = '';
   for (const f of families) {
     const n = f.name;
     out += `# HELP ${n} ${escapeHelp(f.help)}\n# TYPE ${n} ${f.type}\n`;
-    // Each series' label text is built once and is also its sort key (stable across scrapes).
-    const rows = f.series.map((s) => ({ s, l: labelText(s.labels) }));
-    if (rows.length > 1) rows.sort((a, b) => (a.l < b.l ? -1 : a.l > b.l ? 1 : 0));
-    for (const { s, l } of rows) {
-      if (f.type === 'gauge' || f.type === 'counter') {
-        out += `${n}${l} ${formatValue(s.value ?? 0)}\n`;
-        continue;
-      }
+    if (f.type === 'gauge' || f.type === 'counter') {
+      // `{labels} value` lines sort as their label texts do (a label text never is a prefix of
+      // another), so the native string sort orders them; one join writes the family.
+      const lines = f.series.map((s) => `${s.l} ${formatValue(s.value ?? 0)}`);
+      if (lines.length > 1) lines.sort();
+      out += `${n}${lines.join(`\n${n}`)}\n`;
+      continue;
+    }
+    const rows = f.series.length > 1 ? [...f.series].sort(byLabels) : f.series;
+    for (const s of rows) {
+      const l = s.l;
       const points = [...(s.points ?? new Map<number, number>()).entries()].sort(
         (a, b) => a[0] - b[0],
       );

@@ -1,4 +1,4 @@
-import { encodeCommand, RespClient, RespError, RespParser } from './resp';
+import { CommandBuffer, encodeCommand, RespClient, RespError, RespParser } from './resp';
 import { startRedis, type RedisServer } from './test-support';
 
 describe('RESP parser', () => {
@@ -19,6 +19,23 @@ describe('RESP parser', () => {
     expect(encodeCommand(['SET', 'k', 'é']).toString()).toBe(
       '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',
     );
+  });
+
+  it('writes a pipeline larger than its first buffer byte for byte, then starts empty', () => {
+    const w = new CommandBuffer();
+    let expected = '';
+    for (let i = 0; i < 2000; i++) {
+      const key = i % 7 ? `key:${i}` : `clé:${i}:ü`;
+      w.add(['MEMORY', 'USAGE', key, i]);
+      const n = String(i);
+      expected += `*4\r\n$6\r\nMEMORY\r\n$5\r\nUSAGE\r\n$${Buffer.byteLength(key)}\r\n${key}\r\n$${n.length}\r\n${n}\r\n`;
+    }
+    const first = w.take();
+    expect(first.toString('utf8')).toBe(expected);
+    expect(w.length).toBe(0);
+    w.add(['PING']);
+    expect(w.take().toString()).toBe('*1\r\n$4\r\nPING\r\n');
+    expect(first.toString('utf8')).toBe(expected); // still intact after the next writes
   });
 
   it('rejects an unknown type byte', () => {

@@ -39,14 +39,72 @@ interface Pending {
   size?: number;
 }
 
-/** Encodes one command as a RESP array of bulk strings. */
-export function encodeCommand(args: readonly (string | number)[]): string {
-  let out = `*${args.length}\r\n`;
-  for (const a of args) {
-    const v = String(a);
-    out += `$${Buffer.byteLength(v)}\r\n${v}\r\n`;
+/**
+ * RESP commands (arrays of bulk strings) written straight into one growing Buffer: a pipeline of
+ * thousands of --check-keys commands is one allocation and one socket write instead of
+ * thousands of short-lived strings (the encoding was the largest allocator of such a scrape).
+ */
+export class CommandBuffer {
+  private buf: Buffer | undefined;
+  private len = 0;
+
+  get length(): number {
+    return this.len;
   }
-  return out;
+
+  private room(n: number): Buffer {
+    const need = this.len + n;
+    if (!this.buf) this.buf = Buffer.allocUnsafe(Math.max(4096, need));
+    else if (need > this.buf.length) {
+      const grown = Buffer.allocUnsafe(Math.max(need, this.buf.length * 2));
+      this.buf.copy(grown, 0, 0, this.len);
+      this.buf = grown;
+    }
+    return this.buf;
+  }
+
+  /** `<type><n>\r\n` without building a string for it. */
+  private header(type: number, n: number): void {
+    const b = this.room(24);
+    b[this.len++] = type;
+    if (n === 0) b[this.len++] = 48;
+    else {
+      let digits = 1;
+      for (let m = n; m >= 10; m = Math.floor(m / 10)) digits++;
+      const end = (this.len += digits);
+      for (let i = end - 1; n > 0; i--, n = Math.floor(n / 10)) b[i] = 48 + (n % 10);
+    }
+    b[this.len++] = 13;
+    b[this.len++] = 10;
+  }
+
+  add(args: readonly (string | number)[]): void {
+    this.header(42 /* * */, args.length);
+    for (const a of args) {
+      const v = typeof a === 'string' ? a : String(a);
+      const n = Buffer.byteLength(v);
+      this.header(36 /* $ */, n);
+      const b = this.room(n + 2);
+      this.len += b.write(v, this.len, 'utf8');
+      b[this.len++] = 13;
+      b[this.len++] = 10;
+    }
+  }
+
+  /** The bytes written so far; the buffer starts empty again (the returned bytes stay valid). */
+  take(): Buffer {
+    const out = this.buf ? this.buf.subarray(0, this.len) : Buffer.alloc(0);
+    this.buf = undefined;
+    this.len = 0;
+    return out;
+  }
+}
+
+/** Encodes one command as a RESP array of bulk strings. */
+export function encodeCommand(args: readonly (string | number)[]): Buffer {
+  const w = new CommandBuffer();
+  w.add(args);
+  return w.take();
 }
 
 const INCOMPLETE = Symbol('incomplete');
@@ -126,7 +184,7 @@ export class RespClient {
   private head = 0;
   private closedError: Error | undefined;
   /** Commands of this tick not yet written: one socket write per tick for a whole pipeline. */
-  private outbox: string[] = [];
+  private readonly outbox = new CommandBuffer();
 
   private constructor(
     private readonly socket: Socket,
@@ -213,7 +271,8 @@ export class RespClient {
       this.pending.push({ resolve, reject });
       // A pipeline of thousands of commands (--check-keys) leaves in one write, not one
       // write request per command: queue now, flush once this tick's sends are done.
-      if (this.outbox.push(encodeCommand(args)) === 1) process.nextTick(() => this.flush());
+      if (this.outbox.length === 0) process.nextTick(() => this.flush());
+      this.outbox.add(args);
     });
   }
 
@@ -232,9 +291,8 @@ export class RespClient {
         acc: [],
         size: commands.length,
       });
-      let text = '';
-      for (const c of commands) text += encodeCommand(c);
-      if (this.outbox.push(text) === 1) process.nextTick(() => this.flush());
+      if (this.outbox.length === 0) process.nextTick(() => this.flush());
+      for (const c of commands) this.outbox.add(c);
     });
   }
 
@@ -246,9 +304,8 @@ export class RespClient {
   }
 
   private flush(): void {
-    const data = this.outbox.length === 1 ? this.outbox[0]! : this.outbox.join('');
-    this.outbox = [];
-    if (!this.closedError) this.socket.write(data);
+    const data = this.outbox.take();
+    if (!this.closedError && data.length) this.socket.write(data);
   }
 
   close(): void {
