@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // okome-exporter: one process per node (DESIGN.md §4). Exit codes: 0 on a clean stop, 1 when it
 // cannot start (port in use, a collector failed to start), 2 on bad flags or inventory.
+import { fitHeapTo } from './heap'; // first: V8 flags before anything else loads (heap.ts)
 import { BUILTIN_COLLECTORS } from './collectors/index';
 import { Exporter } from './core/exporter';
 import { FlagError, formatFlagHelp } from './core/flags';
@@ -66,6 +67,7 @@ async function main(argv: string[]): Promise<number> {
   let collectors;
   try {
     collectors = enabled.map((s) => s.definition.create(s.options, env));
+    fitHeapTo(collectors);
   } catch (err) {
     if (err instanceof FlagError) {
       process.stderr.write(`okome-exporter: ${err.message}\n`);
