@@ -31,26 +31,27 @@ export interface Family {
 }
 
 export class MetricSink {
+  /** by the name without prefix: the callers' constant strings, so no name is built per call */
   private readonly families = new Map<string, Family>();
 
   constructor(private readonly prefix = '') {}
 
   private family(name: string, type: MetricType, help: string | undefined): Family {
-    const full = this.prefix ? `${this.prefix}_${name}` : name;
-    let f = this.families.get(full);
+    let f = this.families.get(name);
     if (!f) {
+      const full = this.prefix ? `${this.prefix}_${name}` : name;
       f = { name: full, type, help: help ?? `${name} metric`, series: [] };
-      this.families.set(full, f);
+      this.families.set(name, f);
     }
     return f;
   }
 
-  gauge(name: string, value: number, labels: Labels = {}, help?: string): void {
-    this.family(name, 'gauge', help).series.push({ l: labelText(labels), value });
+  gauge(name: string, value: number, labels?: Labels, help?: string): void {
+    this.family(name, 'gauge', help).series.push({ l: labels ? labelText(labels) : '', value });
   }
 
-  counter(name: string, value: number, labels: Labels = {}, help?: string): void {
-    this.family(name, 'counter', help).series.push({ l: labelText(labels), value });
+  counter(name: string, value: number, labels?: Labels, help?: string): void {
+    this.family(name, 'counter', help).series.push({ l: labels ? labelText(labels) : '', value });
   }
 
   summary(

@@ -132,26 +132,73 @@ function includeField(key: string): boolean {
   );
 }
 
-/** Emits one mapped INFO (or CLUSTER INFO) field. */
-export function emitMappedField(sink: MetricSink, key: string, raw: string): void {
+/** What an INFO field becomes, decided once per field name (see `mappingOf`). */
+interface Mapping {
+  /** passes includeField (the generic INFO walk exports it) */
+  include: boolean;
+  name: string;
+  counter: boolean;
+  /** latest_fork_usec is exported in seconds: divided by 1e6 */
+  divisor: number;
+  /** used_active_time_io_thread_N: the thread label */
+  thread?: string;
+}
+
+const mappings = new Map<string, Mapping>();
+/** INFO has ~250 field names per Redis version; the bound keeps odd servers from growing it. */
+const MAX_MAPPINGS = 5_000;
+
+function computeMapping(key: string): Mapping {
+  const include = includeField(key);
   const io = RE_IO_THREAD.exec(key);
-  if (io) {
+  if (io)
+    return {
+      include,
+      name: 'active_time_io_thread_seconds_total',
+      counter: true,
+      divisor: 1,
+      thread: io[1]!,
+    };
+  const sanitized = key.replace(/[^a-zA-Z0-9_]/g, '_');
+  const name = INFO_GAUGES[sanitized] ?? INFO_COUNTERS[sanitized] ?? sanitized;
+  const counter = INFO_COUNTERS[sanitized] !== undefined;
+  if (name === 'latest_fork_usec')
+    return { include, name: 'latest_fork_seconds', counter, divisor: 1e6 };
+  return { include, name, counter, divisor: 1 };
+}
+
+/** The mapping of an INFO field name; a scrape walks ~250 fields, the same every time. */
+function mappingOf(key: string): Mapping {
+  let m = mappings.get(key);
+  if (m === undefined) {
+    m = computeMapping(key);
+    if (mappings.size < MAX_MAPPINGS) mappings.set(key, m);
+  }
+  return m;
+}
+
+function emitMapping(sink: MetricSink, m: Mapping, raw: string): void {
+  if (m.thread !== undefined) {
     const v = Number(raw);
-    if (!Number.isNaN(v))
-      sink.counter('active_time_io_thread_seconds_total', v, { thread: io[1]! });
+    if (!Number.isNaN(v)) sink.counter(m.name, v, { thread: m.thread });
     return;
   }
-  const sanitized = key.replace(/[^a-zA-Z0-9_]/g, '_');
-  let name = INFO_GAUGES[sanitized] ?? INFO_COUNTERS[sanitized] ?? sanitized;
-  let value = infoValue(raw);
+  const value = infoValue(raw);
   if (value === undefined) return;
-  const isCounter = INFO_COUNTERS[sanitized] !== undefined;
-  if (name === 'latest_fork_usec') {
-    name = 'latest_fork_seconds';
-    value = value / 1e6;
-  }
-  if (isCounter) sink.counter(name, value);
-  else sink.gauge(name, value);
+  const v = m.divisor === 1 ? value : value / m.divisor;
+  if (m.counter) sink.counter(m.name, v);
+  else sink.gauge(m.name, v);
+}
+
+/** Emits one mapped INFO (or CLUSTER INFO) field. */
+export function emitMappedField(sink: MetricSink, key: string, raw: string): void {
+  emitMapping(sink, mappingOf(key), raw);
+}
+
+/** Emits the field when the generic INFO walk exports it (includeField). */
+function emitIncluded(sink: MetricSink, key: string, raw: string): void {
+  const m = mappingOf(key);
+  if (m.include) emitMapping(sink, m, raw);
 }
 
 export interface InfoOptions {
@@ -160,6 +207,22 @@ export interface InfoOptions {
   inclEmptyDatabases?: boolean;
   nowSeconds?: number;
 }
+
+/** INFO fields read after the walk (redis_instance_info, redis_slave_info). */
+const KEPT_FIELDS = new Set([
+  'role',
+  'redis_version',
+  'redis_build_id',
+  'redis_mode',
+  'os',
+  'maxmemory_policy',
+  'tcp_port',
+  'run_id',
+  'process_id',
+  'master_host',
+  'master_port',
+  'slave_read_only',
+]);
 
 /** Emits every metric INFO ALL gives; returns the instance role (master / slave). */
 export function extractInfoMetrics(sink: MetricSink, info: string, opts: InfoOptions): string {
@@ -172,19 +235,30 @@ export function extractInfoMetrics(sink: MetricSink, info: string, opts: InfoOpt
   let masterHost = '';
   let masterPort = '';
 
-  for (const raw of info.split('\n')) {
-    const line = raw.trim();
-    if (line.startsWith('# ')) {
-      section = line.slice(2);
+  // Walked by index (no split, no trimmed copies of ~250 lines): this runs on every scrape.
+  const n = info.length;
+  let pos = 0;
+  while (pos < n) {
+    let a = pos;
+    let b = info.indexOf('\n', pos);
+    if (b < 0) b = n;
+    pos = b + 1;
+    while (a < b && info.charCodeAt(a) <= 32) a++;
+    while (b > a && info.charCodeAt(b - 1) <= 32) b--;
+    if (info.charCodeAt(a) === 35 /* # */ && info.charCodeAt(a + 1) === 32) {
+      section = info.slice(a + 2, b);
       continue;
     }
-    if (line.length < 2 || !line.includes(':')) continue;
-    const i = line.indexOf(':');
-    const key = line.slice(0, i);
-    const value = line.slice(i + 1);
-    values.set(key, value);
-    if (RE_MASTER_HOST.test(key)) masterHost = value;
-    if (RE_MASTER_PORT.test(key)) masterPort = value;
+    if (b - a < 2) continue;
+    const i = info.indexOf(':', a);
+    if (i < 0 || i >= b) continue;
+    const key = info.slice(a, i);
+    const value = info.slice(i + 1, b);
+    if (KEPT_FIELDS.has(key)) values.set(key, value);
+    if (key.charCodeAt(0) === 109 /* m */) {
+      if (RE_MASTER_HOST.test(key)) masterHost = value;
+      if (RE_MASTER_PORT.test(key)) masterPort = value;
+    }
 
     switch (section) {
       case 'Replication':
@@ -257,7 +331,7 @@ export function extractInfoMetrics(sink: MetricSink, info: string, opts: InfoOpt
         break;
       }
     }
-    if (includeField(key)) emitMappedField(sink, key, value);
+    emitIncluded(sink, key, value);
   }
 
   // The summary needs count and sum from Commandstats next to the percentiles.
@@ -372,7 +446,7 @@ export function extractClusterInfoMetrics(sink: MetricSink, clusterInfo: string)
     const parts = line.split(':');
     if (parts.length !== 2) continue;
     const [key, value] = parts as [string, string];
-    if (includeField(key)) emitMappedField(sink, key, value);
+    emitIncluded(sink, key, value);
   }
 }
 

@@ -131,48 +131,65 @@ export class RespParser {
     return out;
   }
 
-  private line(): string | typeof INCOMPLETE {
-    const end = this.buf.indexOf('\r\n', this.pos);
-    if (end < 0) return INCOMPLETE;
-    const s = this.buf.toString('utf8', this.pos, end);
-    this.pos = end + 2;
-    return s;
+  /** End (index of `\r`) of the line starting at `from`, or -1 while it has not fully arrived. */
+  private lineEnd(from: number): number {
+    const end = this.buf.indexOf(13, from);
+    return end < 0 || end + 1 >= this.buf.length ? -1 : end;
+  }
+
+  /** The decimal integer in buf[from, end), read from the bytes (no string in between). */
+  private int(from: number, end: number): number {
+    const b = this.buf;
+    let i = from;
+    const neg = b[i] === 45; /* - */
+    if (neg) i++;
+    let n = 0;
+    for (; i < end; i++) {
+      const d = b[i]! - 48;
+      if (d < 0 || d > 9) return Number(b.toString('latin1', from, end)); // not plain digits
+      n = n * 10 + d;
+    }
+    return neg ? -n : n;
   }
 
   private parseValue(): RespValue | typeof INCOMPLETE {
-    if (this.pos >= this.buf.length) return INCOMPLETE;
-    const type = String.fromCharCode(this.buf[this.pos]!);
-    this.pos++;
-    const l = this.line();
-    if (l === INCOMPLETE) return INCOMPLETE;
+    const b = this.buf;
+    if (this.pos >= b.length) return INCOMPLETE;
+    const type = b[this.pos]!;
+    const start = this.pos + 1;
+    const end = this.lineEnd(start);
+    if (end < 0) return INCOMPLETE;
+    this.pos = end + 2;
     switch (type) {
-      case '+':
-        return l;
-      case '-':
-        return new RespError(l);
-      case ':':
-        return Number(l);
-      case '$': {
-        const n = Number(l);
+      case 43 /* + */:
+        return b.toString('utf8', start, end);
+      case 45 /* - */:
+        return new RespError(b.toString('utf8', start, end));
+      case 58 /* : */:
+        return this.int(start, end);
+      case 36 /* $ */: {
+        const n = this.int(start, end);
         if (n < 0) return null;
-        if (this.pos + n + 2 > this.buf.length) return INCOMPLETE;
-        const s = this.buf.toString('utf8', this.pos, this.pos + n);
+        if (this.pos + n + 2 > b.length) return INCOMPLETE;
+        const v = b.toString('utf8', this.pos, this.pos + n);
         this.pos += n + 2;
-        return s;
+        return v;
       }
-      case '*': {
-        const n = Number(l);
+      case 42 /* * */: {
+        const n = this.int(start, end);
         if (n < 0) return null;
-        const arr: RespValue[] = [];
+        const arr: RespValue[] = new Array<RespValue>(n);
         for (let i = 0; i < n; i++) {
           const v = this.parseValue();
           if (v === INCOMPLETE) return INCOMPLETE;
-          arr.push(v);
+          arr[i] = v;
         }
         return arr;
       }
       default:
-        throw new Error(`RESP protocol error: unexpected type byte ${JSON.stringify(type)}`);
+        throw new Error(
+          `RESP protocol error: unexpected type byte ${JSON.stringify(String.fromCharCode(type))}`,
+        );
     }
   }
 }
