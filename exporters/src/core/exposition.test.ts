@@ -1,4 +1,11 @@
-import { duplicateFamilies, mergeExpositions, toOpenMetrics, wantsOpenMetrics } from './exposition';
+import { gunzipSync } from 'node:zlib';
+import {
+  duplicateFamilies,
+  gzipExposition,
+  mergeExpositions,
+  toOpenMetrics,
+  wantsOpenMetrics,
+} from './exposition';
 
 describe('mergeExpositions', () => {
   it('keeps the first family of a name and drops a later one with its samples', () => {
@@ -92,5 +99,16 @@ describe('wantsOpenMetrics', () => {
     ).toBe(false);
     expect(wantsOpenMetrics(undefined)).toBe(false);
     expect(wantsOpenMetrics('*/*')).toBe(false);
+  });
+});
+
+describe('gzipExposition', () => {
+  it('compresses small bodies (inline) and large ones (thread pool) to the same bytes back', async () => {
+    for (const lines of [300, 20_000]) {
+      const text = Array.from({ length: lines }, (_, i) => `m{i="${i}"} ${i}\n`).join('');
+      const gz = await gzipExposition(Buffer.from(text));
+      expect(gz.length).toBeLessThan(text.length / 2);
+      expect(gunzipSync(gz).toString()).toBe(text);
+    }
   });
 });

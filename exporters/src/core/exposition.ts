@@ -1,6 +1,8 @@
 // One /metrics exposition from several texts (prom-client registries, the OpenTelemetry
 // exporter): every family appears once, and the whole is converted to OpenMetrics when the
 // scraper asks for it. prom-client and OTel both print 0.0.4 text, so that is the common input.
+import { gzip, gzipSync } from 'node:zlib';
+import type { ZlibOptions } from 'node:zlib';
 
 export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 export const OPENMETRICS_CONTENT_TYPE =
@@ -197,6 +199,24 @@ export function toOpenMetrics(text: string): string {
   }
   if (run < n) out += text.charCodeAt(n - 1) === 10 ? text.slice(run) : `${text.slice(run)}\n`;
   return `${out}# EOF\n`;
+}
+
+// Level 1: a third of level 6's time (0.16 vs 0.47 ms for a 53 KB Redis exposition) for 13 %
+// more bytes on the wire, once per scrape interval.
+const GZIP: ZlibOptions = { level: 1 };
+/**
+ * Up to this size the body is compressed inline: less than the hop to the thread pool and back
+ * (whose stream machinery cost more than the compression itself). Bigger bodies go to the pool,
+ * so an exporter relaying token streams (a tap) is not held up by a long compression.
+ */
+const INLINE_GZIP_BYTES = 128 * 1024;
+
+/** The gzip body of a /metrics answer. */
+export function gzipExposition(body: Buffer): Promise<Buffer> {
+  if (body.length <= INLINE_GZIP_BYTES) return Promise.resolve(gzipSync(body, GZIP));
+  return new Promise((resolve, reject) =>
+    gzip(body, GZIP, (err, out) => (err ? reject(err) : resolve(out))),
+  );
 }
 
 /** True when the Accept header prefers OpenMetrics (Prometheus sends it first when enabled). */

@@ -3,10 +3,9 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { gzip } from 'node:zlib';
-import { promisify } from 'node:util';
 import type { HttpRoute } from '../core/collector';
 import {
+  gzipExposition,
   OPENMETRICS_CONTENT_TYPE,
   PROMETHEUS_CONTENT_TYPE,
   toOpenMetrics,
@@ -18,8 +17,6 @@ import { renderLanding } from './landing';
 import type { LandingInfo } from './landing';
 import { basicAuthOk, httpsOptions, watchCertificates, WWW_AUTHENTICATE } from './security';
 import type { WebSecurity } from './security';
-
-const gzipAsync = promisify(gzip);
 
 export interface HttpOptions {
   readonly scraper: Scraper;
@@ -78,7 +75,7 @@ export function createHttpHandler(opts: HttpOptions) {
       };
       let payload: Buffer = Buffer.from(body);
       if (/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) {
-        payload = await gzipAsync(payload);
+        payload = await gzipExposition(payload);
         headers['Content-Encoding'] = 'gzip';
       }
       headers['Content-Length'] = String(payload.length);

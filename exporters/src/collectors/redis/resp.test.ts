@@ -15,6 +15,20 @@ describe('RESP parser', () => {
     expect(out.slice(2)).toEqual([42, 'hello', null, ['a', 1]]);
   });
 
+  it('gives the same replies however a long pipeline is cut into chunks', () => {
+    const long = 'v'.repeat(1234);
+    const wire = Buffer.from(
+      `*3\r\n$${long.length}\r\n${long}\r\n:-42\r\n*-1\r\n:1234567890123\r\n$4\r\nclé\r\n+string\r\n$-1\r\n*0\r\n`,
+    );
+    const want = [[long, -42, null], 1234567890123, 'clé', 'string', null, []];
+    for (const size of [1, 2, 5, 7, 64, wire.length]) {
+      const p = new RespParser();
+      const got = [];
+      for (let i = 0; i < wire.length; i += size) got.push(...p.feed(wire.subarray(i, i + size)));
+      expect(got).toEqual(want);
+    }
+  });
+
   it('encodes commands as arrays of bulk strings with byte lengths', () => {
     expect(encodeCommand(['SET', 'k', 'é']).toString()).toBe(
       '*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$2\r\né\r\n',

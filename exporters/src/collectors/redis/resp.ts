@@ -137,38 +137,55 @@ export class RespParser {
     return end < 0 || end + 1 >= this.buf.length ? -1 : end;
   }
 
-  /** The decimal integer in buf[from, end), read from the bytes (no string in between). */
-  private int(from: number, end: number): number {
+  /**
+   * The `<integer>\r\n` header at this.pos (after the type byte), read digit by digit: most
+   * replies are bulk strings and arrays whose header is a few digits, so no line search and no
+   * string. Leaves this.pos after the `\n`; undefined while the line has not fully arrived.
+   */
+  private header(): number | undefined {
     const b = this.buf;
-    let i = from;
+    let i = this.pos;
     const neg = b[i] === 45; /* - */
     if (neg) i++;
     let n = 0;
-    for (; i < end; i++) {
-      const d = b[i]! - 48;
-      if (d < 0 || d > 9) return Number(b.toString('latin1', from, end)); // not plain digits
+    for (; i < b.length; i++) {
+      const c = b[i]!;
+      if (c === 13 /* \r */) {
+        if (i + 1 >= b.length) return undefined;
+        this.pos = i + 2;
+        return neg ? -n : n;
+      }
+      const d = c - 48;
+      if (d < 0 || d > 9) break;
       n = n * 10 + d;
     }
-    return neg ? -n : n;
+    // Not plain digits (or not complete yet): read the line as text.
+    const end = this.lineEnd(this.pos);
+    if (end < 0) return undefined;
+    const v = Number(b.toString('latin1', this.pos, end));
+    this.pos = end + 2;
+    return v;
   }
 
   private parseValue(): RespValue | typeof INCOMPLETE {
     const b = this.buf;
     if (this.pos >= b.length) return INCOMPLETE;
-    const type = b[this.pos]!;
-    const start = this.pos + 1;
-    const end = this.lineEnd(start);
-    if (end < 0) return INCOMPLETE;
-    this.pos = end + 2;
+    const type = b[this.pos++]!;
     switch (type) {
       case 43 /* + */:
-        return b.toString('utf8', start, end);
-      case 45 /* - */:
-        return new RespError(b.toString('utf8', start, end));
+      case 45 /* - */: {
+        const start = this.pos;
+        const end = this.lineEnd(start);
+        if (end < 0) return INCOMPLETE;
+        this.pos = end + 2;
+        const text = b.toString('utf8', start, end);
+        return type === 43 ? text : new RespError(text);
+      }
       case 58 /* : */:
-        return this.int(start, end);
+        return this.header() ?? INCOMPLETE;
       case 36 /* $ */: {
-        const n = this.int(start, end);
+        const n = this.header();
+        if (n === undefined) return INCOMPLETE;
         if (n < 0) return null;
         if (this.pos + n + 2 > b.length) return INCOMPLETE;
         const v = b.toString('utf8', this.pos, this.pos + n);
@@ -176,7 +193,8 @@ export class RespParser {
         return v;
       }
       case 42 /* * */: {
-        const n = this.int(start, end);
+        const n = this.header();
+        if (n === undefined) return INCOMPLETE;
         if (n < 0) return null;
         const arr: RespValue[] = new Array<RespValue>(n);
         for (let i = 0; i < n; i++) {
