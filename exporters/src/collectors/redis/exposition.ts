@@ -88,7 +88,8 @@ export class MetricSink {
   }
 
   list(): Family[] {
-    return [...this.families.values()].sort((a, b) => (a.name < b.name ? -1 : 1));
+    // Sorting the short names sorts the full ones (same prefix), with the native string sort.
+    return [...this.families.keys()].sort().map((k) => this.families.get(k)!);
   }
 
   render(): string {
@@ -109,10 +110,15 @@ export function renderFamilies(families: Family[]): string {
     const n = f.name;
     out += `# HELP ${n} ${escapeHelp(f.help)}\n# TYPE ${n} ${f.type}\n`;
     if (f.type === 'gauge' || f.type === 'counter') {
+      if (f.series.length === 1) {
+        const s = f.series[0]!;
+        out += `${n}${s.l} ${formatValue(s.value ?? 0)}\n`;
+        continue;
+      }
       // `{labels} value` lines sort as their label texts do (a label text never is a prefix of
       // another), so the native string sort orders them; one join writes the family.
       const lines = f.series.map((s) => `${s.l} ${formatValue(s.value ?? 0)}`);
-      if (lines.length > 1) lines.sort();
+      lines.sort();
       out += `${n}${lines.join(`\n${n}`)}\n`;
       continue;
     }
