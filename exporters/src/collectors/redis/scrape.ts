@@ -22,6 +22,13 @@ export interface ScrapeOutcome {
   truncatedScans: number;
 }
 
+/**
+ * The settings a scrape reads without --include-config-metrics. Redis 7 answers several patterns
+ * in one CONFIG GET: these 6 instead of all ~200 (`*`), which Redis formats and we parse on
+ * every scrape for nothing.
+ */
+const CONFIG_READ = ['databases', ...CONFIG_GAUGES, 'client-output-buffer-limit'];
+
 /** Password for a target: from the URI, else the password file (by URI), else the flag. */
 function passwordFor(
   uri: string,
@@ -145,9 +152,10 @@ export async function scrapeRedis(
     // One round trip for the fixed part of the scrape: replies come back in order, and an
     // error reply is a value here (RespError), so one failing command cannot hide the others.
     const skip = Promise.resolve<RespValue>(null);
-    const [setName, cfg, infoAll, latest, histogram, slowLen, slowLast] = await Promise.all([
+    const configGet = o.inclConfigMetrics ? ['*'] : CONFIG_READ;
+    const [setName, cfg0, infoAll, latest, histogram, slowLen, slowLast] = await Promise.all([
       o.setClientName ? c.send('CLIENT', 'SETNAME', 'redis_exporter') : skip,
-      o.configCommand !== '-' ? c.send(o.configCommand, 'GET', '*') : skip,
+      o.configCommand !== '-' ? c.send(o.configCommand, 'GET', ...configGet) : skip,
       c.send('INFO', 'ALL'),
       c.send('LATENCY', 'LATEST'),
       o.excludeLatencyHistogram ? skip : c.send('LATENCY', 'HISTOGRAM'),
@@ -156,6 +164,11 @@ export async function scrapeRedis(
     ]);
     warnOnError('CLIENT SETNAME', setName);
 
+    // Redis < 7 takes one pattern per CONFIG GET: ask for everything, as redis_exporter does.
+    const cfg =
+      cfg0 instanceof RespError && /wrong number of arguments/i.test(cfg0.message)
+        ? await c.send(o.configCommand, 'GET', '*')
+        : cfg0;
     let dbCount = 0;
     if (cfg !== null && !(cfg instanceof RespError)) dbCount = emitConfig(sink, cfg, o);
 
