@@ -97,9 +97,12 @@ export class MetricSink {
   }
 }
 
-/** `{a="1"}` + le="2" → `{a="1",le="2"}`, reusing the series' label text for each bucket. */
-function withLabel(text: string, name: string, value: string): string {
-  return text ? `${text.slice(0, -1)},${name}="${value}"}` : `{${name}="${value}"}`;
+/** Points by bound; Redis already sends them in order, so usually no sort is needed. */
+function sortedPoints(points: Map<number, number> | undefined): [number, number][] {
+  const out = points ? [...points] : [];
+  for (let i = 1; i < out.length; i++)
+    if (out[i - 1]![0] > out[i]![0]) return out.sort((a, b) => a[0] - b[0]);
+  return out;
 }
 
 const byLabels = (a: Series, b: Series): number => (a.l < b.l ? -1 : a.l > b.l ? 1 : 0);
@@ -125,16 +128,16 @@ export function renderFamilies(families: Family[]): string {
     const rows = f.series.length > 1 ? [...f.series].sort(byLabels) : f.series;
     for (const s of rows) {
       const l = s.l;
-      const points = [...(s.points ?? new Map<number, number>()).entries()].sort(
-        (a, b) => a[0] - b[0],
-      );
+      // `{cmd="get"` + `,le="…"}`: the series' labels written once, not once per bucket.
+      const open = l ? `${l.slice(0, -1)},` : '{';
+      const points = sortedPoints(s.points);
       if (f.type === 'summary') {
         for (const [q, v] of points)
-          out += `${n}${withLabel(l, 'quantile', formatValue(q))} ${formatValue(v)}\n`;
+          out += `${n}${open}quantile="${formatValue(q)}"} ${formatValue(v)}\n`;
       } else {
         for (const [le, c] of points)
-          out += `${n}_bucket${withLabel(l, 'le', formatValue(le))} ${formatValue(c)}\n`;
-        out += `${n}_bucket${withLabel(l, 'le', '+Inf')} ${formatValue(s.count ?? 0)}\n`;
+          out += `${n}_bucket${open}le="${formatValue(le)}"} ${formatValue(c)}\n`;
+        out += `${n}_bucket${open}le="+Inf"} ${formatValue(s.count ?? 0)}\n`;
       }
       out += `${n}_sum${l} ${formatValue(s.sum ?? 0)}\n${n}_count${l} ${formatValue(s.count ?? 0)}\n`;
     }

@@ -206,6 +206,11 @@ export interface InfoOptions {
   /** redis_exporter's --include-metrics-for-empty-databases (default true). */
   inclEmptyDatabases?: boolean;
   nowSeconds?: number;
+  /**
+   * Filled while walking Commandstats: usec per command, subcommands (`config|get`) added to
+   * their command too, as usecByCommand(info) computes it (the latency histogram's _sum).
+   */
+  usecByCommand?: Map<string, number>;
 }
 
 /** INFO fields read after the walk (redis_instance_info, redis_slave_info). */
@@ -294,6 +299,8 @@ export function extractInfoMetrics(sink: MetricSink, info: string, opts: InfoOpt
           }
           cmdCount.set(s.cmd, s.calls);
           cmdSum.set(s.cmd, s.usec);
+          if (opts.usecByCommand && RE_USEC_CMD.test(s.cmd))
+            addUsec(opts.usecByCommand, s.cmd, s.usec);
         }
         continue;
       }
@@ -456,15 +463,19 @@ export function extractClusterInfoMetrics(sink: MetricSink, clusterInfo: string)
  */
 export function usecByCommand(info: string): Map<string, number> {
   const out = new Map<string, number>();
-  for (const m of info.matchAll(/^cmdstat_([a-zA-Z0-9|]+):.*usec=([0-9]+).*$/gm)) {
-    const name = m[1]!;
-    const usec = Number(m[2]);
-    out.set(name, (out.get(name) ?? 0) + usec);
-    const bar = name.indexOf('|');
-    if (bar > 0) {
-      const parent = name.slice(0, bar);
-      out.set(parent, (out.get(parent) ?? 0) + usec);
-    }
-  }
+  for (const m of info.matchAll(/^cmdstat_([a-zA-Z0-9|]+):.*usec=([0-9]+).*$/gm))
+    addUsec(out, m[1]!, Number(m[2]));
   return out;
+}
+
+/** Command names usecByCommand's pattern takes. */
+const RE_USEC_CMD = /^[a-zA-Z0-9|]+$/;
+
+function addUsec(out: Map<string, number>, name: string, usec: number): void {
+  out.set(name, (out.get(name) ?? 0) + usec);
+  const bar = name.indexOf('|');
+  if (bar > 0) {
+    const parent = name.slice(0, bar);
+    out.set(parent, (out.get(parent) ?? 0) + usec);
+  }
 }

@@ -27,9 +27,14 @@ export function extractLatencyLatest(sink: MetricSink, reply: RespValue): void {
  * cumulative counts keyed by the bucket's upper bound in usec (powers of two), which is exactly
  * what a Prometheus histogram wants, so they pass through unchanged.
  */
-export function extractLatencyHistogram(sink: MetricSink, reply: RespValue, info: string): void {
+export function extractLatencyHistogram(
+  sink: MetricSink,
+  reply: RespValue,
+  /** INFO text, or its usec per command when the INFO walk already computed it */
+  info: string | ReadonlyMap<string, number>,
+): void {
   if (!Array.isArray(reply) || reply instanceof RespError) return;
-  const usec = usecByCommand(info);
+  const usec = typeof info === 'string' ? usecByCommand(info) : info;
   for (let i = 0; i + 1 < reply.length; i += 2) {
     const cmd = reply[i];
     const details = reply[i + 1];

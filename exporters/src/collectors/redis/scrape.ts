@@ -185,7 +185,12 @@ export async function scrapeRedis(
     } else if (dbCount === 0) dbCount = 16;
 
     const infoText = info;
-    extractInfoMetrics(sink, infoText, { dbCount, inclEmptyDatabases: o.inclEmptyDatabases });
+    const usec = new Map<string, number>();
+    extractInfoMetrics(sink, infoText, {
+      dbCount,
+      inclEmptyDatabases: o.inclEmptyDatabases,
+      usecByCommand: usec,
+    });
     if (o.inclSystemMetrics) {
       const m = /^total_system_memory:(\d+)/m.exec(infoText);
       if (m) sink.gauge('total_system_memory_bytes', Number(m[1]));
@@ -193,7 +198,7 @@ export async function scrapeRedis(
 
     if (!warnOnError('LATENCY LATEST', latest)) extractLatencyLatest(sink, latest);
     if (histogram !== null && !warnOnError('LATENCY HISTOGRAM', histogram))
-      extractLatencyHistogram(sink, histogram, infoText);
+      extractLatencyHistogram(sink, histogram, usec);
     if (!warnOnError('SLOWLOG', slowLen)) extractSlowlog(sink, slowLen, slowLast);
     const limits = { batchSize: o.checkKeysBatchSize, maxScanKeys: o.maxScanKeys, deadline };
     if (o.checkKeys.length || o.checkSingleKeys.length || o.countKeys.length)
