@@ -6,7 +6,7 @@
 // prom-client's `*_total` gauges that are not counters stay out (`promtool check metrics`).
 import { readFileSync, readdirSync } from 'node:fs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
-import { getHeapSpaceStatistics } from 'node:v8';
+import { getHeapSpaceStatistics, getHeapStatistics } from 'node:v8';
 import { familyHeader, formatValue } from './exposition';
 
 const GC_BUCKETS = [0.001, 0.01, 0.1, 1, 2, 5];
@@ -292,10 +292,23 @@ export class ProcessMetrics {
         countBy(constructorNames(internals._getActiveRequests())),
       );
 
-    const mem = process.memoryUsage();
-    g('nodejs_heap_size_total_bytes', 'Process heap size from Node.js in bytes.', mem.heapTotal);
-    g('nodejs_heap_size_used_bytes', 'Process heap size used from Node.js in bytes.', mem.heapUsed);
-    g('nodejs_external_memory_bytes', 'Node.js external memory size in bytes.', mem.external);
+    // process.memoryUsage() would read /proc again for the RSS this scrape already has.
+    const heap = getHeapStatistics();
+    g(
+      'nodejs_heap_size_total_bytes',
+      'Process heap size from Node.js in bytes.',
+      heap.total_heap_size,
+    );
+    g(
+      'nodejs_heap_size_used_bytes',
+      'Process heap size used from Node.js in bytes.',
+      heap.used_heap_size,
+    );
+    g(
+      'nodejs_external_memory_bytes',
+      'Node.js external memory size in bytes.',
+      heap.external_memory,
+    );
 
     const spaces = getHeapSpaceStatistics();
     for (const [what, key] of [
