@@ -130,6 +130,14 @@ function maxOpenFiles(): number | undefined {
   }
 }
 
+/** `# HELP …\n# TYPE …\n<name> ` of an unlabeled family: the same text every scrape. */
+const headers = new Map<string, string>();
+function header(name: string, type: string, help: string): string {
+  let h = headers.get(name);
+  if (h === undefined) headers.set(name, (h = `${familyHeader(name, type, help)}${name} `));
+  return h;
+}
+
 function countBy(names: readonly string[]): Map<string, number> {
   const m = new Map<string, number>();
   for (const n of names) m.set(n, (m.get(n) ?? 0) + 1);
@@ -200,10 +208,10 @@ export class ProcessMetrics {
   render(): string {
     let out = '';
     const g = (name: string, help: string, v: number): void => {
-      out += `${familyHeader(name, 'gauge', help)}${name} ${formatValue(v)}\n`;
+      out += `${header(name, 'gauge', help)}${formatValue(v)}\n`;
     };
     const c = (name: string, help: string, v: number): void => {
-      out += `${familyHeader(name, 'counter', help)}${name} ${formatValue(v)}\n`;
+      out += `${header(name, 'counter', help)}${formatValue(v)}\n`;
     };
     const cpu = process.cpuUsage();
     c('process_cpu_user_seconds_total', 'Total user CPU time spent in seconds.', cpu.user / 1e6);

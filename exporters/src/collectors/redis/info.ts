@@ -116,8 +116,9 @@ export function parseLatencyStats(
 export function infoValue(v: string): number | undefined {
   if (v === 'ok' || v === 'true') return 1;
   if (v === 'err' || v === 'fail' || v === 'false') return 0;
-  if (v.trim() === '') return undefined;
   const n = Number(v);
+  // Number('') and Number(' ') are 0: only then is the (allocating) trim needed.
+  if (n === 0 && v.trim() === '') return undefined;
   return Number.isNaN(n) ? undefined : n;
 }
 
