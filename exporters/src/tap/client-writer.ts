@@ -27,6 +27,7 @@ export class ClientWriter {
     this.chunked = res.chunkedEncoding;
   }
 
+  /** A view of the current read; it is copied out by flush(), before the read buffer is reused. */
   add(slice: Buffer): void {
     if (slice.length === 0) return;
     this.slices.push(slice);
@@ -54,7 +55,8 @@ export class ClientWriter {
       this.write(frame);
       return frame.subarray(start, start + n);
     }
-    const payload = slices.length === 1 ? (slices[0] as Buffer) : Buffer.concat(slices, n);
+    // A copy: the slices are views of the upstream read buffer, which the next read reuses.
+    const payload = Buffer.concat(slices, n);
     this.write(payload);
     return payload;
   }

@@ -189,7 +189,8 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       counters.observerErrors++;
     }
 
-    const { socket: up } = pool.acquire();
+    const leased = pool.acquire();
+    const up = leased.socket;
     let upstreamFree = false;
     let requestSent = false;
     let bodyDone = false;
@@ -206,19 +207,26 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       if (done) return;
       done = true;
       counters.active--;
-      if (how === 'end') later(ex?.onEnd?.bind(ex), summary());
-      else if (how === 'abort') {
-        counters.aborted++;
-        later(ex?.onAbort?.bind(ex), summary());
-      } else {
-        counters.errors++;
-        later(ex?.onError?.bind(ex), how, summary());
+      // The end is told at once (after what is queued, to keep the order): whoever saw the
+      // response end and reads the metrics next must find this exchange counted.
+      drain();
+      try {
+        if (how === 'end') ex?.onEnd?.(summary());
+        else if (how === 'abort') {
+          counters.aborted++;
+          ex?.onAbort?.(summary());
+        } else {
+          counters.errors++;
+          ex?.onError?.(how, summary());
+        }
+      } catch (err) {
+        observerFailed(err);
       }
     };
     const freeUpstream = (reuse: boolean) => {
       if (upstreamFree) return;
       upstreamFree = true;
-      up.off('data', onUpstreamData);
+      leased.onData(() => undefined);
       up.off('end', onUpstreamEnd);
       up.off('close', onUpstreamEnd);
       up.off('error', onUpstreamError);
@@ -355,7 +363,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       readAt = performance.now();
       try {
         if (head) return body(buf);
-        headParts.push(buf);
+        headParts.push(Buffer.from(buf)); // the read view is reused after this call
         headBytes += buf.length;
         let all = headParts.length === 1 ? buf : Buffer.concat(headParts);
         for (;;) {
@@ -405,7 +413,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       else fail('timeout', message, 504);
     }
     up.setTimeout(idleTimeoutMs);
-    up.on('data', onUpstreamData);
+    leased.onData(onUpstreamData);
     up.on('end', onUpstreamEnd);
     up.on('close', onUpstreamEnd);
     up.on('error', onUpstreamError);

@@ -1,18 +1,35 @@
 // Keep-alive connections to one upstream, for the tap's raw HTTP/1.1 client. An idle connection
 // is closed after a few seconds, before the usual server-side idle limits (Node and uvicorn 5 s),
 // so a request is not sent on a connection the upstream is closing at that moment.
+//
+// Reads land in one buffer shared by all connections (net's `onread`): no buffer allocated and
+// no stream event per read, which is most of a read's cost when every read is one token. The
+// slice handed to `onData` is only valid during the call: copy what must outlive it.
 import { connect } from 'node:net';
 import type { Socket } from 'node:net';
+
+const READ_BUFFER_BYTES = 64 * 1024;
+
+type DataHandler = (data: Buffer) => void;
 
 export interface PooledSocket {
   readonly socket: Socket;
   /** Taken from the idle list (it may have been closed by the upstream meanwhile). */
   readonly reused: boolean;
+  /** Receives every read from now on; the view is reused after the call returns. */
+  onData(handler: DataHandler): void;
+}
+
+interface Conn {
+  socket: Socket;
+  handler: DataHandler;
+  idle: boolean;
 }
 
 export class UpstreamPool {
-  private readonly idle: Socket[] = [];
-  private readonly detach = new Map<Socket, () => void>();
+  private readonly idle: Conn[] = [];
+  private readonly conns = new Map<Socket, Conn>();
+  private readonly readBuffer = Buffer.allocUnsafe(READ_BUFFER_BYTES);
   private busy = 0;
   private closed = false;
 
@@ -25,46 +42,56 @@ export class UpstreamPool {
 
   acquire(): PooledSocket {
     this.busy++;
-    for (let s = this.idle.pop(); s; s = this.idle.pop()) {
-      this.detach.get(s)?.();
-      this.detach.delete(s);
-      if (!s.destroyed && s.writable) return { socket: s, reused: true };
-      s.destroy();
+    for (let c = this.idle.pop(); c; c = this.idle.pop()) {
+      c.idle = false;
+      c.socket.setTimeout(0);
+      if (!c.socket.destroyed && c.socket.writable) return this.lease(c, true);
+      c.socket.destroy();
     }
-    const socket = connect({ host: this.host, port: this.port, noDelay: true });
+    const conn: Conn = {
+      socket: undefined as unknown as Socket,
+      handler: () => undefined,
+      idle: false,
+    };
+    const buffer = this.readBuffer;
+    conn.socket = connect({
+      host: this.host,
+      port: this.port,
+      noDelay: true,
+      onread: {
+        buffer,
+        callback: (n: number) => {
+          conn.handler(buffer.subarray(0, n));
+          return true; // keep reading; backpressure pauses the socket explicitly
+        },
+      },
+    });
     // The exchange adds its own handlers; this one only keeps a late error from being fatal.
-    socket.on('error', () => undefined);
-    return { socket, reused: false };
+    conn.socket.on('error', () => undefined);
+    // Bytes, an end or silence from an idle upstream: the connection is no longer wanted.
+    const dropIdle = () => conn.idle && this.drop(conn);
+    conn.socket.on('end', dropIdle);
+    conn.socket.on('timeout', dropIdle);
+    conn.socket.once('close', () => {
+      this.conns.delete(conn.socket);
+      dropIdle();
+    });
+    this.conns.set(conn.socket, conn);
+    return this.lease(conn, false);
   }
 
   /** Gives a socket back after an exchange; a socket that must not be reused is destroyed. */
   release(socket: Socket, reuse: boolean): void {
     this.busy--;
-    if (!reuse || this.closed || this.idle.length >= this.maxIdle || socket.destroyed) {
+    const conn = this.conns.get(socket);
+    if (!conn || !reuse || this.closed || this.idle.length >= this.maxIdle || socket.destroyed) {
       socket.destroy();
       return;
     }
-    const drop = () => {
-      const at = this.idle.indexOf(socket);
-      if (at >= 0) this.idle.splice(at, 1);
-      this.detach.get(socket)?.();
-      this.detach.delete(socket);
-      socket.destroy();
-    };
-    // Bytes or an end from an idle upstream mean the connection is no longer usable.
-    socket.on('data', drop);
-    socket.on('end', drop);
-    socket.on('timeout', drop);
-    socket.on('close', drop);
+    conn.idle = true;
+    conn.handler = () => this.drop(conn);
     socket.setTimeout(this.idleMs);
-    this.detach.set(socket, () => {
-      socket.off('data', drop);
-      socket.off('end', drop);
-      socket.off('timeout', drop);
-      socket.off('close', drop);
-      socket.setTimeout(0);
-    });
-    this.idle.push(socket);
+    this.idle.push(conn);
   }
 
   /** Connections open: in use plus idle. */
@@ -74,6 +101,24 @@ export class UpstreamPool {
 
   destroy(): void {
     this.closed = true;
-    for (const s of this.idle.splice(0)) s.destroy();
+    for (const c of this.idle.splice(0)) c.socket.destroy();
+  }
+
+  private drop(conn: Conn): void {
+    conn.idle = false;
+    const at = this.idle.indexOf(conn);
+    if (at >= 0) this.idle.splice(at, 1);
+    conn.socket.destroy();
+  }
+
+  private lease(conn: Conn, reused: boolean): PooledSocket {
+    conn.handler = () => undefined;
+    return {
+      socket: conn.socket,
+      reused,
+      onData: (handler) => {
+        conn.handler = handler;
+      },
+    };
   }
 }
