@@ -1,4 +1,4 @@
-import { LastLine, LineSplitter } from './lines';
+import { LastLine, latin1ToUtf8, LineSplitter } from './lines';
 
 describe('LineSplitter', () => {
   it('frames lines split across chunks and strips CR', () => {
@@ -9,6 +9,25 @@ describe('LineSplitter', () => {
     s.push(Buffer.from('tail'));
     s.end();
     expect(lines).toEqual(['data: {"a":1}', '', 'data: [DONE]', 'tail']);
+  });
+
+  it('in latin1 mode gives the same lines, even with a UTF-8 character cut between reads', () => {
+    const text = 'data: {"model":"qwen–ü"}\r\n\ndata: [DONE]\nlast';
+    const bytes = Buffer.from(text);
+    const cut = bytes.indexOf(Buffer.from('ü')) + 1; // inside the two bytes of ü
+    for (const latin1 of [false, true]) {
+      const lines: string[] = [];
+      const s = new LineSplitter((l) => lines.push(l), undefined, latin1);
+      s.push(bytes.subarray(0, cut));
+      s.push(bytes.subarray(cut));
+      s.end();
+      expect(lines.map((l) => (latin1 ? latin1ToUtf8(l) : l))).toEqual([
+        'data: {"model":"qwen–ü"}',
+        '',
+        'data: [DONE]',
+        'last',
+      ]);
+    }
   });
 });
 

@@ -1,18 +1,25 @@
 // Line framing for streamed bodies (NDJSON, SSE) without copying the forwarded bytes: only a
 // partial trailing line is kept between chunks.
 
-/** Calls onLine for each complete line (without the newline, `\r` stripped). */
+/**
+ * Calls onLine for each complete line (without the newline, `\r` stripped). Lines are UTF-8
+ * decoded, or with `latin1` one char per byte: the cheap form for a reader that only looks for
+ * ASCII markers on most lines (decode the few it parses with `latin1ToUtf8`).
+ */
 export class LineSplitter {
   private pending: Buffer | undefined;
+  private pendingText = '';
   /** Set when a line exceeded maxLineBytes and was skipped. */
   overflowed = false;
 
   constructor(
     private readonly onLine: (line: string) => void,
     private readonly maxLineBytes = 4 * 1024 * 1024,
+    private readonly latin1 = false,
   ) {}
 
   push(chunk: Buffer): void {
+    if (this.latin1) return this.pushLatin1(chunk);
     let start = 0;
     for (;;) {
       const nl = chunk.indexOf(10, start);
@@ -30,8 +37,28 @@ export class LineSplitter {
 
   /** Emits a final line that had no trailing newline. */
   end(): void {
+    if (this.pendingText) this.onLine(stripCr(this.pendingText));
+    this.pendingText = '';
     if (this.pending?.length) this.emit(this.pending);
     this.pending = undefined;
+  }
+
+  // One string per read, lines as slices of it: no Buffer view or decode per line.
+  private pushLatin1(chunk: Buffer): void {
+    let text = chunk.toString('latin1');
+    if (this.pendingText) {
+      text = this.pendingText + text;
+      this.pendingText = '';
+    }
+    let start = 0;
+    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', start)) {
+      const end = nl > start && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl;
+      this.onLine(text.slice(start, end));
+      start = nl + 1;
+    }
+    if (start >= text.length) return;
+    if (text.length - start > this.maxLineBytes) this.overflowed = true;
+    else this.pendingText = text.slice(start);
   }
 
   private keep(rest: Buffer) {
@@ -100,6 +127,15 @@ export class LastLine {
     }
     this.pending = this.pending ? Buffer.concat([this.pending, part]) : Buffer.from(part);
   }
+}
+
+/** A line read with `latin1` (one char per byte) back to the text its UTF-8 bytes spell. */
+export function latin1ToUtf8(line: string): string {
+  return Buffer.from(line, 'latin1').toString('utf8');
+}
+
+function stripCr(line: string): string {
+  return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
 }
 
 function isBlank(b: Buffer): boolean {

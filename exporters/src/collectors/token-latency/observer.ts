@@ -84,9 +84,10 @@ class Exchange implements TapExchangeObserver {
     const wholeJson = !detected && ct.toLowerCase().includes('json');
     const format = wholeJson ? undefined : (this.cfg.format ?? detected);
     if (!format || res.status >= 400) return;
-    this.parser = new TokenStreamParser(format, { onToken: () => this.token() });
+    // latin1 lines: token markers are ASCII, and only the few lines parsed as JSON are decoded.
+    this.parser = new TokenStreamParser(format, { onToken: () => this.token() }, true);
     const parser = this.parser;
-    this.splitter = new LineSplitter((line) => parser.line(line));
+    this.splitter = new LineSplitter((line) => parser.line(line), undefined, true);
   }
 
   onChunk(chunk: Buffer, at: number): void {

@@ -4,6 +4,8 @@
 // - NDJSON (Ollama /api/generate, /api/chat): one JSON object per line, `done:true` last, with
 //   eval_count / prompt_eval_count.
 // A "token" here is a token-bearing chunk (non-empty content); exact counts come from usage.
+import { latin1ToUtf8 } from '../../tap/lines';
+
 export type StreamFormat = 'sse' | 'ndjson';
 
 export interface StreamEvents {
@@ -56,7 +58,13 @@ export class TokenStreamParser {
   constructor(
     readonly format: StreamFormat,
     private readonly events: StreamEvents,
+    /** Lines come one char per byte (LineSplitter's latin1 mode): decode before JSON.parse. */
+    private readonly latin1 = false,
   ) {}
+
+  private parse(text: string): unknown {
+    return JSON.parse(this.latin1 ? latin1ToUtf8(text) : text);
+  }
 
   line(line: string): void {
     if (this.format === 'ndjson') this.ndjson(line);
@@ -87,13 +95,14 @@ export class TokenStreamParser {
       this.totals.done = true;
       return;
     }
-    if (this.totals.model !== undefined && !SSE_USAGE.test(data)) {
+    // `includes` first: a native substring search, much cheaper than the regex on every token.
+    if (this.totals.model !== undefined && !(data.includes('"usage"') && SSE_USAGE.test(data))) {
       if (SSE_TEXT.test(data)) this.token();
       return;
     }
     let chunk: OpenAiChunk;
     try {
-      chunk = JSON.parse(data) as OpenAiChunk;
+      chunk = this.parse(data) as OpenAiChunk;
     } catch {
       return;
     }
@@ -116,13 +125,13 @@ export class TokenStreamParser {
 
   private ndjson(line: string): void {
     if (line.trim() === '') return;
-    if (this.totals.model !== undefined && !NDJSON_DONE.test(line)) {
+    if (this.totals.model !== undefined && !(line.includes('"done"') && NDJSON_DONE.test(line))) {
       if (NDJSON_TEXT.test(line)) this.token();
       return;
     }
     let chunk: OllamaChunk;
     try {
-      chunk = JSON.parse(line) as OllamaChunk;
+      chunk = this.parse(line) as OllamaChunk;
     } catch {
       return;
     }
