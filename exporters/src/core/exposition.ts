@@ -86,18 +86,39 @@ function headerName(text: string, start: number, end: number): string | undefine
  * ~1,000-line texts on every scrape).
  */
 export function mergeExpositions(parts: readonly ExpositionPart[]): MergedExposition {
-  const seen = new Set<string>();
+  // family name → index of the part that printed it first: one map lookup per header line
+  const owner = new Map<string, number>();
   const duplicates: string[] = [];
   let out = '';
-  for (const part of parts) {
-    const text = part.text;
-    const local = new Set<string>();
-    out += clean(text)
-      ? mergeClean(part, seen, local, duplicates)
-      : mergeLines(part, seen, local, duplicates);
-    for (const name of local) seen.add(name);
+  for (let i = 0; i < parts.length; i++) {
+    const part = parts[i]!;
+    out += clean(part.text)
+      ? mergeClean(part, i, owner, duplicates)
+      : mergeLines(part, i, owner, duplicates);
   }
   return { text: out, duplicates };
+}
+
+/**
+ * Whether the header line of `name` in part `index` starts a family to drop (an earlier part
+ * printed it); records the name the first time any part has it.
+ */
+function isDuplicate(
+  name: string,
+  index: number,
+  part: ExpositionPart,
+  owner: Map<string, number>,
+  duplicates: string[],
+): boolean {
+  const first = owner.get(name);
+  if (first === undefined) {
+    owner.set(name, index);
+    return false;
+  }
+  if (first === index) return false;
+  const entry = `${name} (${part.source})`;
+  if (duplicates[duplicates.length - 1] !== entry) duplicates.push(entry); // once per family
+  return true;
 }
 
 /** No blank line, no `# EOF`, ends with a newline: what the core's own writers produce. */
@@ -112,51 +133,49 @@ function clean(text: string): boolean {
   );
 }
 
-/** A clean part: only comment lines are looked at, found by jumping from `\n#` to `\n#`. */
+/** HELP/TYPE/UNIT lines, found by the regex engine (native code) rather than a JS loop. */
+const HEADER_LINE = /^# (?:HELP|TYPE|UNIT) (\S+)/gm;
+
+/**
+ * A clean part: only its HELP/TYPE/UNIT lines are looked at; the TYPE line right after a HELP
+ * line of the same name needs no lookup.
+ */
 function mergeClean(
   part: ExpositionPart,
-  seen: Set<string>,
-  local: Set<string>,
+  index: number,
+  owner: Map<string, number>,
   duplicates: string[],
 ): string {
   const text = part.text;
   let out = '';
   let run = 0; // start of the kept text not yet copied
   let skipping = false;
-  for (let pos = text.charCodeAt(0) === 35 ? 0 : next(text, 0); pos >= 0;) {
-    let end = text.indexOf('\n', pos);
-    if (end < 0) end = text.length;
-    const name = headerName(text, pos, end);
-    if (name !== undefined && !local.has(name)) {
-      local.add(name);
-      const dup = seen.has(name);
-      if (dup) duplicates.push(`${name} (${part.source})`);
-      if (dup && !skipping) out += text.slice(run, pos);
-      else if (!dup && skipping) run = pos;
-      skipping = dup;
-    }
-    pos = next(text, end);
+  let last = '';
+  HEADER_LINE.lastIndex = 0;
+  for (let m = HEADER_LINE.exec(text); m !== null; m = HEADER_LINE.exec(text)) {
+    const name = m[1]!;
+    if (name === last) continue;
+    last = name;
+    const dup = isDuplicate(name, index, part, owner, duplicates);
+    if (dup && !skipping) out += text.slice(run, m.index);
+    else if (!dup && skipping) run = m.index;
+    skipping = dup;
   }
   return skipping ? out : out + text.slice(run);
-}
-
-/** Start of the next comment line after `from`, or -1. */
-function next(text: string, from: number): number {
-  const i = text.indexOf('\n#', from);
-  return i < 0 ? -1 : i + 1;
 }
 
 /** Any other part, line by line: blank lines and `# EOF` are dropped, a last newline added. */
 function mergeLines(
   part: ExpositionPart,
-  seen: Set<string>,
-  local: Set<string>,
+  index: number,
+  owner: Map<string, number>,
   duplicates: string[],
 ): string {
   const text = part.text;
   const n = text.length;
   let out = '';
   let skipping = false;
+  let last = '';
   let run = 0; // start of the kept lines not yet copied
   let pos = 0;
   while (pos < n) {
@@ -168,10 +187,9 @@ function mergeLines(
       if (end - pos === 5 && text.startsWith('# EOF', pos)) drop = true;
       else {
         const name = headerName(text, pos, end);
-        if (name !== undefined && !local.has(name)) {
-          local.add(name);
-          skipping = seen.has(name);
-          if (skipping) duplicates.push(`${name} (${part.source})`);
+        if (name !== undefined && name !== last) {
+          last = name;
+          skipping = isDuplicate(name, index, part, owner, duplicates);
           drop = skipping;
         }
       }
