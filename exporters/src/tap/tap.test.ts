@@ -303,6 +303,31 @@ describe('tap', () => {
       expect((await big.arrayBuffer()).byteLength).toBe(10 * 1024 * 1024);
     }));
 
+  it('answers HEAD with the upstream headers and no body, and the connection stays usable', () =>
+    withTap(async (tap) => {
+      const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+      try {
+        const head = await new Promise<{ status?: number; length?: string; body: string }>(
+          (resolve, reject) => {
+            request(`${tap.url}/big`, { method: 'HEAD', agent }, (res) => {
+              let body = '';
+              res.on('data', (c: Buffer) => (body += c.toString()));
+              res.on('end', () =>
+                resolve({ status: res.statusCode, length: res.headers['content-length'], body }),
+              );
+            })
+              .on('error', reject)
+              .end();
+          },
+        );
+        expect(head).toEqual({ status: 200, length: String(10 * 1024 * 1024), body: '' });
+        const next = await fetch(`${tap.url}/path/after-head`);
+        expect(await next.text()).toBe('GET /path/after-head');
+      } finally {
+        agent.destroy();
+      }
+    }));
+
   it('keeps method, path, query and status; sets Host to the upstream', () =>
     withTap(async (tap) => {
       const res = await fetch(`${tap.url}/path/x?y=1`, { method: 'PUT', body: 'z' });

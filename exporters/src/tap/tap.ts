@@ -324,7 +324,12 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       status = h.status;
       framing = bodyFraming(h, req.method ?? 'GET');
       later(ex?.onResponse?.bind(ex), { status, headers: h.headers, at: performance.now() });
-      const drop = framing.kind === 'length' ? undefined : new Set(['content-length']);
+      // The length of a body re-framed here is not the upstream's to announce; a HEAD answer
+      // keeps it (it describes the GET body).
+      const drop =
+        framing.kind === 'chunked' || framing.kind === 'close'
+          ? new Set(['content-length'])
+          : undefined;
       res.writeHead(status, h.statusMessage, forwardable(h.rawHeaders, h.headers.connection, drop));
       // Send headers now: time to first byte must not wait for the first body chunk.
       res.flushHeaders();
