@@ -63,14 +63,21 @@ function seriesText(sel: Selector, extra: Record<string, string> = {}): string {
   return `${sel.metric}{${body}}`;
 }
 
-/** Selectors whose every matcher can be satisfied by one concrete series. */
+/**
+ * Selectors whose every matcher can be satisfied by one concrete series. A negative matcher is
+ * met by leaving its label out (an absent label reads as ""), e.g. `kind!="client_abort"`.
+ */
 function feedable(sel: Selector): boolean {
-  return (
-    sel.matchers.every(
-      (m) =>
-        m.op === '=' || (m.op === '=~' && /^[a-zA-Z0-9_.:+-]+(\(\\\.0\)\?)?(\|.*)?$/.test(m.value)),
-    ) && sel.matchers.every((m) => m.op !== '!=' && m.op !== '!~')
-  );
+  return sel.matchers.every((m) => {
+    if (m.op === '=') return true;
+    if (m.op === '=~') return /^[a-zA-Z0-9_.:+-]+(\(\\\.0\)\?)?(\|.*)?$/.test(m.value);
+    if (m.op === '!=') return m.value !== '';
+    try {
+      return !new RegExp(`^(?:${m.value})$`).test('');
+    } catch {
+      return false; // not a JavaScript regex (RE2 only): no series is fed rather than a wrong one
+    }
+  });
 }
 
 const inc = (x: number) => num(Math.round(x * 1e9) / 1e9);
