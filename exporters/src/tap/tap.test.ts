@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Agent, createServer, request } from 'node:http';
 import type { IncomingMessage, Server } from 'node:http';
-import { connect } from 'node:net';
+import { connect, createServer as createNetServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { createTap } from './tap';
 import type { Tap } from './tap';
@@ -383,6 +383,35 @@ describe('tap', () => {
       expect(seen[0]!.events).toEqual(['request', 'error connect']);
     } finally {
       await tap.close();
+    }
+  });
+
+  it('reads a response head that arrives in several writes', async () => {
+    // A bare upstream that sends its head in three pieces, 30 ms apart.
+    const split = createNetServer((sock) => {
+      sock.once('data', () => {
+        const parts = [
+          'HTTP/1.1 200 OK\r\nContent-Type: text/pl',
+          'ain\r\nX-Split: yes\r\nContent-Length: 5\r\n',
+          '\r\nhello',
+        ];
+        parts.forEach((p, i) => setTimeout(() => sock.write(p), 30 * i));
+      });
+    });
+    await new Promise<void>((r) => split.listen(0, '127.0.0.1', r));
+    const tap = await createTap({
+      listen: '127.0.0.1:0',
+      upstream: `http://127.0.0.1:${(split.address() as AddressInfo).port}`,
+    });
+    try {
+      const res = await fetch(`${tap.url}/x`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get('x-split')).toBe('yes');
+      expect(res.headers.get('content-type')).toBe('text/plain');
+      expect(await res.text()).toBe('hello');
+    } finally {
+      await tap.close();
+      await new Promise((r) => split.close(r));
     }
   });
 

@@ -279,7 +279,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     req.on('error', (err) => fail('request', err));
 
     // Response: the head is parsed here; the body goes to the client as it comes.
-    let headParts: Buffer[] = [];
+    let pendingHead: Buffer | undefined;
     let headBytes = 0;
     let head: ResponseHead | undefined;
     let framing: BodyFraming | undefined;
@@ -368,14 +368,15 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       readAt = performance.now();
       try {
         if (head) return body(buf);
-        headParts.push(Buffer.from(buf)); // the read view is reused after this call
         headBytes += buf.length;
-        let all = headParts.length === 1 ? buf : Buffer.concat(headParts);
+        let all = pendingHead ? Buffer.concat([pendingHead, buf]) : buf;
+        pendingHead = undefined;
         for (;;) {
           const end = headEnd(all);
           if (end < 0) {
             if (all.length > MAX_HEAD_BYTES) throw new ProtocolError('response head too large');
-            headParts = [all];
+            // Kept as a copy: `buf` is a view of the pool's read buffer, reused by the next read.
+            pendingHead = Buffer.from(all);
             return;
           }
           const h = parseResponseHead(all.subarray(0, end - 4));
@@ -384,7 +385,6 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
             if (h.status === 101) throw new ProtocolError('protocol upgrade is not supported');
             continue; // 100 Continue, 103 Early Hints: the final response follows
           }
-          headParts = [];
           startResponse(h);
           if (framing?.kind === 'none' || (framing?.kind === 'length' && framing.length === 0))
             complete(all.length > 0);

@@ -14,8 +14,6 @@ type DataHandler = (data: Buffer) => void;
 
 export interface PooledSocket {
   readonly socket: Socket;
-  /** Taken from the idle list (it may have been closed by the upstream meanwhile). */
-  readonly reused: boolean;
   /** Receives every read from now on; the view is reused after the call returns. */
   onData(handler: DataHandler): void;
 }
@@ -45,7 +43,7 @@ export class UpstreamPool {
     for (let c = this.idle.pop(); c; c = this.idle.pop()) {
       c.idle = false;
       c.socket.setTimeout(0);
-      if (!c.socket.destroyed && c.socket.writable) return this.lease(c, true);
+      if (!c.socket.destroyed && c.socket.writable) return this.lease(c);
       c.socket.destroy();
     }
     const conn: Conn = {
@@ -77,7 +75,7 @@ export class UpstreamPool {
       dropIdle();
     });
     this.conns.set(conn.socket, conn);
-    return this.lease(conn, false);
+    return this.lease(conn);
   }
 
   /** Gives a socket back after an exchange; a socket that must not be reused is destroyed. */
@@ -111,11 +109,10 @@ export class UpstreamPool {
     conn.socket.destroy();
   }
 
-  private lease(conn: Conn, reused: boolean): PooledSocket {
+  private lease(conn: Conn): PooledSocket {
     conn.handler = () => undefined;
     return {
       socket: conn.socket,
-      reused,
       onData: (handler) => {
         conn.handler = handler;
       },
