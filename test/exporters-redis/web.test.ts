@@ -10,6 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { hashSync } from 'bcryptjs';
 import { ANCHOR_BIN, freePort, HOST, redisCli, type Proc } from './support';
 
 const CLI = join(__dirname, '..', '..', 'exporters', 'dist', 'cli.js');
@@ -311,6 +312,58 @@ describe('exporter web security and /-/reload (CLI, anchor where it has the feat
     } finally {
       await mine.stop();
     }
+  });
+
+  it('basic auth with a bcrypt hash (--basic-auth-hash-password, env var): the password of the hash opens every path', async () => {
+    const basic = (u: string, p: string) => ({
+      Authorization: `Basic ${Buffer.from(`${u}:${p}`).toString('base64')}`,
+    });
+    const mine = await oursCli(
+      [
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+        '--redis.addr',
+        redis.url,
+      ],
+      {
+        OKOME_EXPORTER_BASIC_AUTH_USERNAME: 'prom',
+        // As `htpasswd -nbBC 8 prom s3cret` prints it after the colon.
+        OKOME_EXPORTER_BASIC_AUTH_HASH_PASSWORD: hashSync('s3cret', 8),
+        OKOME_EXPORTER_REDIS_PASSWORD: 'right',
+      },
+      async (p) =>
+        (await httpsGet(`https://${HOST}:${p}/-/healthy`, { headers: basic('prom', 's3cret') }))
+          .status === 200,
+    );
+    try {
+      for (const path of ['/metrics', '/-/healthy', '/scrape?target=' + redis.url]) {
+        const none = await httpsGet(`${mine.url}${path}`);
+        expect([path, none.status]).toEqual([path, 401]);
+        expect(none.headers['www-authenticate']).toMatch(/^Basic realm="/);
+        const wrong = await httpsGet(`${mine.url}${path}`, { headers: basic('prom', 's3cre') });
+        expect([path, wrong.status]).toEqual([path, 401]);
+      }
+      // Scrapes repeat the same credentials: each one passes (the later ones from the cache).
+      for (let i = 0; i < 3; i++) {
+        const ok = await httpsGet(`${mine.url}/metrics`, { headers: basic('prom', 's3cret') });
+        expect(ok.status).toBe(200);
+        expect(ok.body).toMatch(/^redis_up 1$/m);
+      }
+    } finally {
+      await mine.stop();
+    }
+  });
+
+  it('a malformed --basic-auth-hash-password stops the CLI with the flag named', async () => {
+    await expect(
+      oursCli(
+        ['--basic-auth-username', 'prom', '--basic-auth-hash-password', 's3cret'],
+        {},
+        async () => false,
+      ),
+    ).rejects.toThrow(/--basic-auth-hash-password: not a bcrypt hash/);
   });
 
   it('a web TLS file that cannot be read stops the CLI with the flag named', async () => {

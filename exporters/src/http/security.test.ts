@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Exporter } from '../core/exporter';
 import { FlagError, parseArgs, resolveOptions } from '../core/flags';
 import { silentLogger } from '../core/logger';
+import { hashSync } from 'bcryptjs';
 import { WEB_SECURITY_FLAGS, WWW_AUTHENTICATE, webSecurityFrom } from './security';
 import type { WebSecurity } from './security';
 
@@ -169,6 +170,27 @@ describe('web security flags', () => {
     );
   });
 
+  it('--basic-auth-hash-password: a malformed hash, or one next to the plain password, stops the start', () => {
+    const hash = hashSync('s3cret', 4);
+    for (const bad of ['s3cret', hash.slice(0, -1), hash.replace('$04$', '$99$')])
+      expect(() =>
+        security(['--basic-auth-username', 'prom', '--basic-auth-hash-password', bad]),
+      ).toThrow(/^--basic-auth-hash-password: (not a bcrypt hash|bcrypt cost 99 is outside)/);
+    expect(() =>
+      security([
+        '--basic-auth-username',
+        'prom',
+        '--basic-auth-password',
+        's3cret',
+        '--basic-auth-hash-password',
+        hash,
+      ]),
+    ).toThrow('--basic-auth-password and --basic-auth-hash-password exclude each other');
+    expect(() => security(['--basic-auth-hash-password', hash])).toThrow(
+      '--basic-auth-hash-password needs --basic-auth-username',
+    );
+  });
+
   it('reads the env vars of the flag layer', () => {
     const { given } = parseArgs([], WEB_SECURITY_FLAGS, {
       OKOME_EXPORTER_BASIC_AUTH_USERNAME: 'prom',
@@ -226,6 +248,45 @@ describe('exporter over HTTPS with basic auth', () => {
 
   it('refuses plain HTTP clients at the TLS layer', async () => {
     await expect(fetch(exporter.url().replace('https:', 'http:') + '/metrics')).rejects.toThrow();
+  });
+});
+
+describe('exporter with --basic-auth-hash-password', () => {
+  let exporter: Exporter;
+  beforeAll(async () => {
+    exporter = await start(
+      security([
+        '--tls-server-cert-file',
+        file('server.crt'),
+        '--tls-server-key-file',
+        file('server.key'),
+        '--basic-auth-username',
+        'prom',
+        '--basic-auth-hash-password',
+        hashSync('p:a:ss', 4),
+      ]),
+    );
+  });
+  afterAll(() => exporter.stop());
+
+  it('answers 200 for the password of the hash and 401 with WWW-Authenticate otherwise', async () => {
+    for (let i = 0; i < 2; i++) {
+      // The second round is answered from the cache of verified pairs: same answers.
+      const ok = await get(`${exporter.url()}/metrics`, { headers: basic('prom', 'p:a:ss') });
+      expect(ok.status).toBe(200);
+      expect(ok.body).toContain('okome_exporter_');
+      for (const [u, p] of [
+        ['prom', 'wrong'],
+        ['other', 'p:a:ss'],
+        ['prom', ''],
+      ] as const) {
+        const r = await get(`${exporter.url()}/metrics`, { headers: basic(u, p) });
+        expect([u, p, r.status]).toEqual([u, p, 401]);
+        expect(r.headers['www-authenticate']).toBe(WWW_AUTHENTICATE);
+      }
+    }
+    const none = await get(`${exporter.url()}/-/healthy`);
+    expect(none.status).toBe(401);
   });
 });
 

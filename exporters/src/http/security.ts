@@ -9,6 +9,7 @@ import { createSecureContext } from 'node:tls';
 import type { SecureVersion, Server as TlsServer } from 'node:tls';
 import { FlagError } from '../core/flags';
 import type { FlagSpec, Options } from '../core/flags';
+import { BcryptVerifier } from './bcrypt-auth';
 
 export const WEB_SECURITY_FLAGS: readonly FlagSpec[] = [
   {
@@ -48,6 +49,12 @@ export const WEB_SECURITY_FLAGS: readonly FlagSpec[] = [
     help: 'Password for --basic-auth-username (prefer the env var: flags show in ps).',
     placeholder: 'PASSWORD',
   },
+  {
+    name: 'basic-auth-hash-password',
+    type: 'string',
+    help: 'bcrypt hash of the password for --basic-auth-username, instead of --basic-auth-password.',
+    placeholder: 'BCRYPT',
+  },
 ];
 
 export interface WebTls {
@@ -60,10 +67,10 @@ export interface WebTls {
   readonly files?: { readonly cert: string; readonly key: string; readonly ca?: string };
 }
 
-export interface BasicAuth {
-  readonly username: string;
-  readonly password: string;
-}
+/** The user and either the password in clear or a verifier of its bcrypt hash. */
+export type BasicAuth =
+  | { readonly username: string; readonly password: string }
+  | { readonly username: string; readonly passwordHash: BcryptVerifier };
 
 export interface WebSecurity {
   readonly tls?: WebTls;
@@ -98,6 +105,7 @@ export function webSecurityFrom(o: Options): WebSecurity {
   const versionText = o.string('tls-server-min-version') ?? 'TLS1.2';
   const user = o.string('basic-auth-username');
   const password = o.string('basic-auth-password');
+  const hash = o.string('basic-auth-hash-password');
 
   const minVersion = TLS_VERSIONS[versionText];
   if (!minVersion)
@@ -136,16 +144,34 @@ export function webSecurityFrom(o: Options): WebSecurity {
     };
   }
 
-  if (!!user !== !!password)
+  return { ...(tls ? { tls } : {}), ...basicAuthFrom(user, password, hash) };
+}
+
+/** As redis_exporter: the password in clear or its bcrypt hash, never both. */
+function basicAuthFrom(
+  user: string | undefined,
+  password: string | undefined,
+  hash: string | undefined,
+): { basicAuth?: BasicAuth } {
+  if (password && hash)
     throw new FlagError(
-      user
-        ? '--basic-auth-username needs --basic-auth-password'
-        : '--basic-auth-password needs --basic-auth-username',
+      '--basic-auth-password and --basic-auth-hash-password exclude each other: give one',
     );
-  return {
-    ...(tls ? { tls } : {}),
-    ...(user && password ? { basicAuth: { username: user, password } } : {}),
-  };
+  if (user && !password && !hash)
+    throw new FlagError(
+      '--basic-auth-username needs --basic-auth-password or --basic-auth-hash-password',
+    );
+  if (!user && (password || hash))
+    throw new FlagError(
+      `--basic-auth-${password ? 'password' : 'hash-password'} needs --basic-auth-username`,
+    );
+  if (!user) return {};
+  if (password) return { basicAuth: { username: user, password } };
+  try {
+    return { basicAuth: { username: user, passwordHash: new BcryptVerifier(hash!) } };
+  } catch (err) {
+    throw new FlagError(`--basic-auth-hash-password: ${(err as Error).message}`);
+  }
 }
 
 /** Options for https.createServer. */
@@ -217,15 +243,20 @@ function sameSecret(a: string, b: string): boolean {
 }
 
 /** True when the request carries the configured basic-auth user and password. */
-export function basicAuthOk(req: IncomingMessage, auth: BasicAuth): boolean {
+export async function basicAuthOk(req: IncomingMessage, auth: BasicAuth): Promise<boolean> {
   const m = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(req.headers.authorization ?? '');
   if (!m) return false;
   const decoded = Buffer.from(m[1]!, 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return false;
-  // Both compared always, so the timing does not tell which one was wrong.
-  const userOk = sameSecret(decoded.slice(0, colon), auth.username);
-  const passOk = sameSecret(decoded.slice(colon + 1), auth.password);
+  const user = decoded.slice(0, colon);
+  const pass = decoded.slice(colon + 1);
+  // Both checked always, so the timing does not tell which one was wrong.
+  const userOk = sameSecret(user, auth.username);
+  const passOk =
+    'password' in auth
+      ? sameSecret(pass, auth.password)
+      : await auth.passwordHash.verify(user, pass);
   return userOk && passOk;
 }
 

@@ -99,7 +99,7 @@ export function createHttpHandler(opts: HttpOptions) {
       // Before routing and for every path, /-/healthy included, as redis_exporter does: an
       // unauthenticated caller learns nothing, not even which paths exist.
       const auth = opts.security?.basicAuth;
-      if (auth && !basicAuthOk(req, auth)) {
+      if (auth && !(await basicAuthOk(req, auth))) {
         res.setHeader('WWW-Authenticate', WWW_AUTHENTICATE);
         return send(res, 401, 'Unauthorized\n');
       }
