@@ -54,6 +54,11 @@ const STRING_FLAGS = [
   ['max-distinct-key-groups', 'Key groups kept per db; the rest is "overflow".', '100'],
   ['check-keys-max-scan', 'OKOME bound: keys one SCAN walk may visit before it stops.', '100000'],
   ['config-command', 'Name of the CONFIG command ("-" skips it).', 'CONFIG'],
+  [
+    'check-search-indexes',
+    'Regex of the search indexes --include-search-indexes-metrics reads with FT.INFO.',
+    '.*',
+  ],
   ['tls-client-key-file', 'Client key for TLS to Redis.', undefined],
   ['tls-client-cert-file', 'Client certificate for TLS to Redis.', undefined],
   ['tls-ca-cert-file', 'CA certificate to verify Redis.', undefined],
@@ -72,6 +77,16 @@ const BOOL_FLAGS = [
   [
     'is-cluster',
     'Redis Cluster: key and stream checks go to the master owning each key (db0 only); enables /discover-cluster-nodes.',
+    false,
+  ],
+  [
+    'include-modules-metrics',
+    "INFO MODULES: redis_module_info and the modules' fields (redis_search_*, redis_bf_*, redis_json_*).",
+    false,
+  ],
+  [
+    'include-search-indexes-metrics',
+    'FT._LIST + FT.INFO: redis_search_index_*{index_name} per index.',
     false,
   ],
   [

@@ -203,8 +203,8 @@ export function emitMappedField(sink: MetricSink, key: string, raw: string): voi
   emitMapping(sink, mappingOf(key), raw);
 }
 
-/** Emits the field when the generic INFO walk exports it (includeField). */
-function emitIncluded(sink: MetricSink, key: string, raw: string): void {
+/** Emits the field when the generic INFO walk exports it (includeField); also INFO MODULES. */
+export function emitIncluded(sink: MetricSink, key: string, raw: string): void {
   const m = mappingOf(key);
   if (m.include) emitMapping(sink, m, raw);
 }

@@ -42,6 +42,12 @@ export interface RedisOptions {
   pingOnConnect: boolean;
   setClientName: boolean;
   disableKeyValues: boolean;
+  /** --include-modules-metrics: INFO MODULES → redis_module_info, redis_search_* (modules.ts). */
+  inclModulesMetrics: boolean;
+  /** --include-search-indexes-metrics: FT.INFO per index (search-indexes.ts). */
+  inclSearchIndexesMetrics: boolean;
+  /** --check-search-indexes: which indexes, by name (unanchored, as Go's MatchString). */
+  checkSearchIndexes: RegExp;
   tls: {
     clientCertFile?: string;
     clientKeyFile?: string;
@@ -79,6 +85,9 @@ export const DEFAULT_REDIS_OPTIONS: RedisOptions = {
   pingOnConnect: false,
   setClientName: true,
   disableKeyValues: false,
+  inclModulesMetrics: false,
+  inclSearchIndexesMetrics: false,
+  checkSearchIndexes: /.*/,
   tls: { skipVerify: false },
 };
 
@@ -149,6 +158,9 @@ export interface RedisFlagValues {
   'skip-tls-verification'?: boolean;
   'is-cluster'?: boolean;
   'cluster-discover-hostnames'?: boolean;
+  'include-modules-metrics'?: boolean;
+  'include-search-indexes-metrics'?: boolean;
+  'check-search-indexes'?: string;
 }
 
 /** Go-style durations (15s, 500ms, 1m) → ms. */
@@ -164,6 +176,16 @@ function positiveInt(v: string, flag: string): number {
   if (!Number.isInteger(n) || n <= 0)
     throw new Error(`--${flag}: "${v}" is not a positive integer`);
   return n;
+}
+
+function searchIndexPattern(v: string): RegExp {
+  try {
+    return new RegExp(v);
+  } catch (err) {
+    throw new Error(
+      `--check-search-indexes: "${v}" is not a regular expression (${(err as Error).message})`,
+    );
+  }
 }
 
 /** Flag values → options; every bad value throws naming its flag. */
@@ -215,5 +237,11 @@ export function redisOptionsFromFlags(
   if (f['tls-ca-cert-file'] !== undefined) o.tls.caCertFile = f['tls-ca-cert-file'];
   if (f['tls-server-name'] !== undefined) o.tls.serverName = f['tls-server-name'];
   if (f['skip-tls-verification'] !== undefined) o.tls.skipVerify = f['skip-tls-verification'];
+  if (f['include-modules-metrics'] !== undefined)
+    o.inclModulesMetrics = f['include-modules-metrics'];
+  if (f['include-search-indexes-metrics'] !== undefined)
+    o.inclSearchIndexesMetrics = f['include-search-indexes-metrics'];
+  if (f['check-search-indexes'] !== undefined)
+    o.checkSearchIndexes = searchIndexPattern(f['check-search-indexes']);
   return o;
 }

@@ -9,7 +9,9 @@ import { extractLatencyHistogram, extractLatencyLatest } from './latency';
 import { CONFIG_GAUGES, HELP, REDACTED_CONFIG } from './metric-map';
 import { tlsOptions, type RedisOptions } from './options';
 import { RespClient, RespError, type RespValue } from './resp';
+import { extractModulesMetrics } from './modules';
 import { extractScriptMetrics } from './script';
+import { extractSearchIndexesMetrics } from './search-indexes';
 import { extractSentinelMetrics } from './sentinel';
 import { extractSlowlog } from './slowlog';
 import { extractStreamMetrics } from './streams';
@@ -239,6 +241,19 @@ export async function scrapeRedis(
       });
     if (/^redis_mode:sentinel/m.test(infoText))
       await optional('SENTINEL', () => extractSentinelMetrics(sink, c, infoText));
+    // After sentinel and before the scripts, as in redis_exporter; neither fails the scrape.
+    if (o.inclModulesMetrics)
+      await optional('INFO MODULES', async () => {
+        const mods = await c.call('INFO', 'MODULES');
+        if (typeof mods === 'string') extractModulesMetrics(sink, mods);
+      });
+    if (o.inclSearchIndexesMetrics)
+      await optional('search indexes', () =>
+        extractSearchIndexesMetrics(sink, c, o.checkSearchIndexes, (m) =>
+          // keyed by the kind of failure (FT._LIST / FT.INFO / conversion), not the index name
+          warnOnce(`redis collector: ${m} (logged once)`, `search-indexes ${m.slice(0, 8)}`),
+        ),
+      );
     // Not optional, as in redis_exporter: a failing script fails the scrape (script.ts).
     if (o.scripts.length) await extractScriptMetrics(sink, c, o.scripts);
     if (o.exportClientList)
