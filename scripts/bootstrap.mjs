@@ -75,8 +75,10 @@ const DEBIAN = [
   ['haproxy', 'haproxy'],
   ['chromium', 'chromium'],
   ['prometheus-redis-exporter', 'prometheus-redis-exporter'],
+  ['/usr/lib/redis/modules/redisearch.so', 'redis-redisearch'], // redis collector's module test
 ];
 const onPath = (bin) =>
+  (bin.startsWith('/') && existsSync(bin)) ||
   ['/usr/bin', '/usr/sbin', '/usr/local/bin', '/bin', '/sbin'].some((d) =>
     existsSync(join(d, bin)),
   );
