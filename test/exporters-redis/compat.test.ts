@@ -2,27 +2,23 @@
 // scrape the same real redis-server after a fixed workload. Every family the anchor exposes
 // must exist in ours with the same type and label names; values that do not move between
 // scrapes must be equal. Runs without the shared stack (OKOME_E2E_NO_STACK=1 is enough).
-import { Exporter, Options, redisCollector, silentLogger } from '@okome/exporters';
-import type { FlagValue } from '@okome/exporters';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ANCHOR_BIN,
+  compareShape,
   freePort,
   HOST,
-  parseExposition,
+  ours,
   redisCli,
+  scrape,
   startAnchor,
   startRedis,
   startSentinel,
   type ParsedExposition,
   type Proc,
 } from './support';
-
-// Go runtime and process metrics describe the exporter process itself, not Redis; ours has
-// Node's process_*/nodejs_* from the core instead (README "Deliberate differences").
-const EXPORTER_OWN = /^(go_|process_|promhttp_)/;
 
 /** Families whose values must match exactly (config, version, keyspace, keys, key groups). */
 const STATIC = [
@@ -94,47 +90,6 @@ async function workload(port: number): Promise<void> {
     "for i=0,4 do redis.call('SELECT', 2); redis.call('SET', 'other:'..i, 'x') end return 1",
     '0',
   );
-}
-
-async function ours(
-  flags: Record<string, FlagValue>,
-): Promise<{ url: string; stop: () => Promise<void> }> {
-  const collector = redisCollector.create(new Options(new Map(Object.entries(flags))), {
-    logger: silentLogger,
-  });
-  const exporter = new Exporter({
-    collectors: [collector],
-    routes: collector.routes ?? [],
-    listen: { host: HOST, port: 0 },
-    logger: silentLogger,
-    collectorTimeoutMs: 10_000,
-  });
-  await exporter.start();
-  return { url: exporter.url(), stop: () => exporter.stop() };
-}
-
-async function scrape(
-  url: string,
-): Promise<{ status: number; text: string; parsed: ParsedExposition }> {
-  const res = await fetch(url);
-  const text = await res.text();
-  return { status: res.status, text, parsed: parseExposition(text) };
-}
-
-function compareShape(anchor: ParsedExposition, mine: ParsedExposition): string[] {
-  const problems: string[] = [];
-  for (const [name, type] of anchor.types) {
-    if (EXPORTER_OWN.test(name)) continue;
-    const t = mine.types.get(name);
-    if (!t) problems.push(`missing family ${name} (${type})`);
-    else if (t !== type) problems.push(`${name}: type ${t}, anchor ${type}`);
-    else {
-      const a = [...(anchor.labels.get(name) ?? [])].sort().join(',');
-      const m = [...(mine.labels.get(name) ?? [])].sort().join(',');
-      if (a !== m) problems.push(`${name}: labels {${m}}, anchor {${a}}`);
-    }
-  }
-  return problems;
 }
 
 function staticSeries(p: ParsedExposition): Map<string, number> {

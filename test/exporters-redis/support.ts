@@ -1,5 +1,7 @@
 // Real servers for the Redis compatibility tests: redis-server and Debian's redis_exporter (the
 // anchor), each on 127.0.0.1 with a free ephemeral port; nothing is mocked.
+import { Exporter, Options, redisCollector, silentLogger } from '@okome/exporters';
+import type { FlagValue } from '@okome/exporters';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
@@ -162,4 +164,51 @@ function normalizeLabels(block: string): string {
     ...block.slice(1, -1).matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g),
   ].map((x) => `${x[1]}="${x[2]}"`);
   return `{${pairs.sort().join(',')}}`;
+}
+
+// Go runtime and process metrics describe the exporter process itself, not Redis; ours has
+// Node's process_*/nodejs_* from the core instead (README "Deliberate differences").
+export const EXPORTER_OWN = /^(go_|process_|promhttp_)/;
+
+/** Our redis collector with the given flags, in an exporter on a free port. */
+export async function ours(
+  flags: Record<string, FlagValue>,
+): Promise<{ url: string; stop: () => Promise<void> }> {
+  const collector = redisCollector.create(new Options(new Map(Object.entries(flags))), {
+    logger: silentLogger,
+  });
+  const exporter = new Exporter({
+    collectors: [collector],
+    routes: collector.routes ?? [],
+    listen: { host: HOST, port: 0 },
+    logger: silentLogger,
+    collectorTimeoutMs: 10_000,
+  });
+  await exporter.start();
+  return { url: exporter.url(), stop: () => exporter.stop() };
+}
+
+export async function scrape(
+  url: string,
+): Promise<{ status: number; text: string; parsed: ParsedExposition }> {
+  const res = await fetch(url);
+  const text = await res.text();
+  return { status: res.status, text, parsed: parseExposition(text) };
+}
+
+/** Anchor families missing in ours, or with another type or other label names. */
+export function compareShape(anchor: ParsedExposition, mine: ParsedExposition): string[] {
+  const problems: string[] = [];
+  for (const [name, type] of anchor.types) {
+    if (EXPORTER_OWN.test(name)) continue;
+    const t = mine.types.get(name);
+    if (!t) problems.push(`missing family ${name} (${type})`);
+    else if (t !== type) problems.push(`${name}: type ${t}, anchor ${type}`);
+    else {
+      const a = [...(anchor.labels.get(name) ?? [])].sort().join(',');
+      const m = [...(mine.labels.get(name) ?? [])].sort().join(',');
+      if (a !== m) problems.push(`${name}: labels {${m}}, anchor {${a}}`);
+    }
+  }
+  return problems;
 }

@@ -94,6 +94,7 @@ const BOOL_FLAGS = [
     'Use announced hostnames instead of IPs in /discover-cluster-nodes.',
     false,
   ],
+  ['is-tile38', 'Tile38 target: also export its SERVER EXT stats as redis_tile38_*.', false],
 ] as const;
 
 export const REDIS_FLAGS: FlagSpec[] = [

@@ -17,6 +17,8 @@ export interface RedisOptions {
   isCluster: boolean;
   /** /discover-cluster-nodes answers with announced hostnames instead of IPs. */
   clusterDiscoverHostnames: boolean;
+  /** --is-tile38: also read Tile38's SERVER EXT (tile38.ts). */
+  isTile38: boolean;
   namespace: string;
   connectionTimeoutMs: number;
   checkKeys: DbKey[];
@@ -62,6 +64,7 @@ export const DEFAULT_REDIS_OPTIONS: RedisOptions = {
   passwordMap: {},
   isCluster: false,
   clusterDiscoverHostnames: false,
+  isTile38: false,
   namespace: 'redis',
   connectionTimeoutMs: 15_000,
   checkKeys: [],
@@ -161,6 +164,7 @@ export interface RedisFlagValues {
   'include-modules-metrics'?: boolean;
   'include-search-indexes-metrics'?: boolean;
   'check-search-indexes'?: string;
+  'is-tile38'?: boolean;
 }
 
 /** Go-style durations (15s, 500ms, 1m) → ms. */
@@ -204,6 +208,7 @@ export function redisOptionsFromFlags(
   if (f['is-cluster'] !== undefined) o.isCluster = f['is-cluster'];
   if (f['cluster-discover-hostnames'] !== undefined)
     o.clusterDiscoverHostnames = f['cluster-discover-hostnames'];
+  if (f['is-tile38'] !== undefined) o.isTile38 = f['is-tile38'];
   if (f.namespace !== undefined) o.namespace = f.namespace;
   if (f['connection-timeout'] !== undefined)
     o.connectionTimeoutMs = parseGoDuration(f['connection-timeout'], 'connection-timeout');

@@ -1,6 +1,7 @@
 // One scrape of one Redis, in redis_exporter's order (scrapeRedisHost): connect, [PING],
 // CLIENT SETNAME, CONFIG GET *, INFO ALL, [CLUSTER INFO], LATENCY, keys, SLOWLOG, key groups,
-// [CLIENT LIST]. Only connect and INFO fail the scrape; optional parts are skipped on error.
+// [CLIENT LIST], [SERVER EXT for Tile38]. Only connect and INFO fail the scrape; optional parts
+// are skipped on error.
 import type { MetricSink } from './exposition';
 import { extractClientList } from './clients';
 import { extractClusterInfoMetrics, extractInfoMetrics } from './info';
@@ -15,6 +16,7 @@ import { extractSearchIndexesMetrics } from './search-indexes';
 import { extractSentinelMetrics } from './sentinel';
 import { extractSlowlog } from './slowlog';
 import { extractStreamMetrics } from './streams';
+import { extractTile38Metrics, TILE38_COMMAND } from './tile38';
 import { parseRedisTarget, redact } from './target';
 
 export interface ScrapeOutcome {
@@ -155,15 +157,17 @@ export async function scrapeRedis(
     // error reply is a value here (RespError), so one failing command cannot hide the others.
     const skip = Promise.resolve<RespValue>(null);
     const configGet = o.inclConfigMetrics ? ['*'] : CONFIG_READ;
-    const [setName, cfg0, infoAll, latest, histogram, slowLen, slowLast] = await Promise.all([
-      o.setClientName ? c.send('CLIENT', 'SETNAME', 'redis_exporter') : skip,
-      o.configCommand !== '-' ? c.send(o.configCommand, 'GET', ...configGet) : skip,
-      c.send('INFO', 'ALL'),
-      c.send('LATENCY', 'LATEST'),
-      o.excludeLatencyHistogram ? skip : c.send('LATENCY', 'HISTOGRAM'),
-      c.send('SLOWLOG', 'LEN'),
-      c.send('SLOWLOG', 'GET', '1'),
-    ]);
+    const [setName, cfg0, infoAll, latest, histogram, slowLen, slowLast, tile38] =
+      await Promise.all([
+        o.setClientName ? c.send('CLIENT', 'SETNAME', 'redis_exporter') : skip,
+        o.configCommand !== '-' ? c.send(o.configCommand, 'GET', ...configGet) : skip,
+        c.send('INFO', 'ALL'),
+        c.send('LATENCY', 'LATEST'),
+        o.excludeLatencyHistogram ? skip : c.send('LATENCY', 'HISTOGRAM'),
+        c.send('SLOWLOG', 'LEN'),
+        c.send('SLOWLOG', 'GET', '1'),
+        o.isTile38 ? c.send(...TILE38_COMMAND) : skip,
+      ]);
     warnOnError('CLIENT SETNAME', setName);
 
     // Redis < 7 takes one pattern per CONFIG GET: ask for everything, as redis_exporter does.
@@ -202,6 +206,8 @@ export async function scrapeRedis(
     if (histogram !== null && !warnOnError('LATENCY HISTOGRAM', histogram))
       extractLatencyHistogram(sink, histogram, usec);
     if (!warnOnError('SLOWLOG', slowLen)) extractSlowlog(sink, slowLen, slowLast);
+    if (tile38 !== null && !warnOnError('SERVER EXT (--is-tile38)', tile38))
+      extractTile38Metrics(sink, tile38);
     const limits = { batchSize: o.checkKeysBatchSize, maxScanKeys: o.maxScanKeys, deadline };
     if (o.checkKeys.length || o.checkSingleKeys.length || o.countKeys.length)
       await optional('check-keys', async () => {
