@@ -26,9 +26,11 @@ export async function waitReady(url, ms = 20_000) {
   }
 }
 
-/** Starts `node <script> ...args`; resolves once readyUrl answers 200. */
-export async function startChild(script, args, readyUrl) {
-  const child = spawn(process.execPath, [script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Starts `node [...nodeFlags] <script> ...args`; resolves once readyUrl answers 200. */
+export async function startChild(script, args, readyUrl, nodeFlags = []) {
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr.on('data', (c) => (stderr += c));
   const exited = new Promise((_, reject) =>

@@ -15,8 +15,11 @@ const server = createServer(async (req, res) => {
   const tokens = Number(u.searchParams.get('tokens') ?? 100);
   const gap = Number(u.searchParams.get('gap') ?? 0);
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // Paced on a schedule (token i is due at start + (i + 1) × gap), not by sleeping `gap` after
+  // each write: timer lateness must not lower the rate the bench asks for.
+  const startedAt = performance.now();
   for (let i = 0; i < tokens && !res.destroyed; i++) {
-    if (gap > 0) await sleep(gap);
+    if (gap > 0) await sleep(Math.max(0, startedAt + (i + 1) * gap - performance.now()));
     const ok = res.write(
       `data: {"choices":[{"delta":{"content":"tok"}}],"t":${now().toFixed(3)}}\n\n`,
     );

@@ -1,19 +1,25 @@
 // Ollama tap vs direct, same simulated NDJSON stream, one run (issue 5 benchmarks).
-//  1. Latency at 10k tokens/s total (50 streams × 200 tok/s): each line carries the time the
-//     upstream wrote it; arrival − write per token, direct and through the tap (a real
-//     okome-exporter process). Goal: p99 added ≤ 1 ms per token.
+//  1. Latency at 10k tokens/s total (50 streams × 200 tok/s): each line carries the wall-clock
+//     time the upstream wrote it; arrival − write per token, direct and through the tap (a real
+//     okome-exporter process). The upstream runs in its own process (_ollama-upstream.mjs), as
+//     an engine would: in the bench's own process its writes would hold up the client's reads.
+//     Goal: p99 added ≤ 1 ms per token.
 //  2. Throughput: 4 streams as fast as the reader takes them. Goal: tap ≥ 95 % of direct.
 // Anchor: the direct connection to the same upstream. Loopback only, bounded in time.
+import { spawn } from 'node:child_process';
 import { request, Agent } from 'node:http';
 import { createRequire } from 'node:module';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { freePort, startChild, summarize, fmt, report } from './_support.mjs';
 
-const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
-const { startFakeOllama } = require(join(ROOT, 'exporters/dist/test-support/fake-ollama.js'));
 const CLI = join(ROOT, 'exporters/dist/cli.js');
+// The exporter starts as the systemd units and the local stack start a tap node's exporter.
+const { TAP_NODE_FLAGS } = createRequire(import.meta.url)(
+  join(ROOT, 'provisioning/dist/render/conventions.js'),
+);
+const now = () => performance.timeOrigin + performance.now();
 const json = process.argv.includes('--json');
 
 const STREAMS = 50;
@@ -36,7 +42,7 @@ function stream(base, tokens, latencies) {
         let count = 0;
         res.setEncoding('utf8');
         res.on('data', (chunk) => {
-          const at = performance.now();
+          const at = now();
           const text = pending + chunk;
           let start = 0;
           for (;;) {
@@ -82,12 +88,29 @@ async function throughputRound(base) {
   return counts.reduce((a, b) => a + b, 0) / ((performance.now() - t0) / 1000);
 }
 
-const paced = await startFakeOllama({
-  tokensPerSecond: TPS_PER_STREAM,
-  tokens: TOKENS,
-  stamp: true,
-});
-const unpaced = await startFakeOllama({ tokensPerSecond: Infinity });
+/** The fake Ollama in a child process; resolves with its URL and a close(). */
+function startUpstream(...args) {
+  const child = spawn(process.execPath, [join(ROOT, 'bench/_ollama-upstream.mjs'), ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`_ollama-upstream.mjs exited (${code})`)));
+    child.stdout.once('data', (d) =>
+      resolve({
+        url: String(d).trim(),
+        close: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGTERM');
+          }),
+      }),
+    );
+  });
+}
+
+const paced = await startUpstream(String(TPS_PER_STREAM), String(TOKENS));
+const unpaced = await startUpstream('inf');
 const exporters = [];
 try {
   const tapFor = async (upstream) => {
@@ -103,6 +126,7 @@ try {
         '--log.level=warn',
       ],
       `http://127.0.0.1:${webPort}/-/ready`,
+      TAP_NODE_FLAGS,
     );
     exporters.push(exp);
     return { tap: `http://127.0.0.1:${tapPort}`, web: `http://127.0.0.1:${webPort}`, exp };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // okome-exporter: one process per node (DESIGN.md §4). Exit codes: 0 on a clean stop, 1 when it
 // cannot start (port in use, a collector failed to start), 2 on bad flags or inventory.
-import { fitHeapTo } from './heap'; // first: V8 flags before anything else loads (heap.ts)
+import { fitHeapTo, TAP_YOUNG_GENERATION_MIB, youngGenerationMiB } from './heap'; // first: V8 flags before anything else loads (heap.ts)
 import { BUILTIN_COLLECTORS } from './collectors/index';
 import { Exporter } from './core/exporter';
 import { FlagError, formatFlagHelp } from './core/flags';
@@ -67,7 +67,11 @@ async function main(argv: string[]): Promise<number> {
   let collectors;
   try {
     collectors = enabled.map((s) => s.definition.create(s.options, env));
-    fitHeapTo(collectors);
+    if (fitHeapTo(collectors) === 'default' && youngGenerationMiB() < TAP_YOUNG_GENERATION_MIB)
+      logger.warn(
+        'stream taps run with a small young generation: start node with the flags the systemd units use for the tap tail latency (exporters README "Tap performance")',
+        { node_flags: provisioning().TAP_NODE_FLAGS.join(' ') },
+      );
   } catch (err) {
     if (err instanceof FlagError) {
       process.stderr.write(`okome-exporter: ${err.message}\n`);

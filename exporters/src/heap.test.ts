@@ -43,4 +43,21 @@ describe('heap settings of the bin', () => {
   it('leaves a setting the user gave node alone', () => {
     expect(youngGenMiB(false, ['--semi-space-growth-factor=2']).mib).toBeGreaterThan(2);
   });
+
+  it('tells whether node started with the young generation a tap wants (the bin warns when not)', () => {
+    const size = (flags: string[]) =>
+      Number(
+        execFileSync(
+          process.execPath,
+          [
+            ...flags,
+            '-e',
+            `process.stdout.write(String(require(${JSON.stringify(HEAP)}).youngGenerationMiB()))`,
+          ],
+          { encoding: 'utf8' },
+        ),
+      );
+    expect(size([])).toBeLessThan(16);
+    expect(size(['--min-semi-space-size=16'])).toBeGreaterThanOrEqual(16);
+  });
 });

@@ -18,7 +18,7 @@
 // An exporter with a tap (token latency, Ollama) moves bytes all the time: fitHeapTo() gives it
 // V8's defaults back once the collectors are known. A flag the user gave node (NODE_OPTIONS or
 // the command line) for one of these settings wins over this module.
-import { setFlagsFromString } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
 import type { Collector } from './core/collector';
 
 /** Lean flag → V8's default for it. */
@@ -53,4 +53,16 @@ export function fitHeapTo(collectors: readonly Collector[]): 'lean' | 'default' 
     lean = false;
   }
   return lean ? 'lean' : 'default';
+}
+
+/** The young generation a tap wants from the start (TAP_NODE_FLAGS of @okome/provisioning). */
+export const TAP_YOUNG_GENERATION_MIB = 16;
+
+/**
+ * MiB per semi-space V8 reserved for the young generation when node started: only a launch flag
+ * (--min-semi-space-size) sets it, so a tap exporter started without one can only say so.
+ */
+export function youngGenerationMiB(): number {
+  const space = getHeapSpaceStatistics().find((s) => s.space_name === 'new_space');
+  return space ? space.space_size / 1048576 : 0;
 }

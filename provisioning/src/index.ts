@@ -6,7 +6,7 @@ export { checkRules } from './inventory/rules';
 export * from './inventory/loopback';
 export * from './inventory/query';
 export { inventoryJsonSchema, renderInventoryJsonSchema } from './inventory/json-schema';
-export { JOBS, RECEIVER, PLACEHOLDER_WEBHOOK } from './render/conventions';
+export { JOBS, RECEIVER, PLACEHOLDER_WEBHOOK, TAP_NODE_FLAGS } from './render/conventions';
 export type { TargetJob } from './render/conventions';
 export { RenderError } from './render/errors';
 export { nodeAddress, durationMs } from './render/common';

@@ -12,7 +12,10 @@ export interface FakeOllamaOptions {
   readonly tokens?: number;
   readonly version?: string;
   readonly host?: string;
-  /** Adds `okome_t` (performance.now() at write) to each streamed line, for latency benchmarks. */
+  /**
+   * Adds `okome_t` to each streamed line, for latency benchmarks: the wall-clock time of the write
+   * in ms with µs resolution (timeOrigin + now), comparable across processes.
+   */
   readonly stamp?: boolean;
 }
 
@@ -68,7 +71,9 @@ export async function startFakeOllama(opts: FakeOllamaOptions = {}): Promise<Fak
         const n = body.options?.num_predict ?? opts.tokens ?? 20;
         const chat = url === '/api/chat';
         const started = process.hrtime.bigint();
-        const stamp = opts.stamp ? () => ({ okome_t: performance.now() }) : () => ({});
+        const stamp = opts.stamp
+          ? () => ({ okome_t: performance.timeOrigin + performance.now() })
+          : () => ({});
         const piece = (i: number) => ({
           ...stamp(),
           ...(chat

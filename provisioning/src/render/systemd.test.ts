@@ -46,6 +46,10 @@ describe('systemd set for OKOME', () => {
     expect(unit).toContain('# Collectors (from the inventory): gpu, ollama, token_latency, probe.');
     expect(unit).toContain('# Stream taps in front of: vllm, ollama');
     expect(unit).not.toContain('--tap');
+    // A tap node's exporter starts with the young generation its taps need (TAP_NODE_FLAGS).
+    expect(unit).toMatch(
+      /ExecStart=\S+node \\\n\s+--min-semi-space-size=16 \\\n\s+\S+exporters\/dist\/cli\.js/,
+    );
     expect(unit).toContain('LimitNOFILE=65535');
     expect(unit).toContain('SupplementaryGroups=video');
   });

@@ -15,7 +15,7 @@ import {
   observabilityNodes,
   requireNode,
 } from './common';
-import { JOBS } from './conventions';
+import { JOBS, TAP_NODE_FLAGS } from './conventions';
 import type { RenderedFile } from './bundle';
 import { renderNginxServer, renderNginxUpstream } from './nginx';
 import { renderPrometheusConfig } from './prometheus';
@@ -78,6 +78,11 @@ const hashComment = (text: string) =>
     .map((l) => (l ? `# ${l}` : '#'))
     .join('\n') + '\n';
 
+/** True when the node's exporter puts stream taps in front of some of its services. */
+export function runsTaps(node: InventoryNode): boolean {
+  return node.services.some((s) => HOP_OF[s.kind]);
+}
+
 /** Collectors the exporter runs on this node, as its roles and services imply. */
 export function exporterCollectors(node: InventoryNode): string[] {
   const has = (kind: Service['kind']) => node.services.some((s) => s.kind === kind);
@@ -85,7 +90,7 @@ export function exporterCollectors(node: InventoryNode): string[] {
   if (node.gpus.length) out.push('gpu');
   if (has('ollama')) out.push('ollama');
   if (has('redis')) out.push('redis');
-  if (node.services.some((s) => HOP_OF[s.kind])) out.push('token_latency');
+  if (runsTaps(node)) out.push('token_latency');
   out.push('probe');
   return out;
 }
@@ -153,6 +158,7 @@ export function renderExporterUnit(
     user: DEFAULT_EXPORTER_USER,
     exec: [
       NODE_BIN,
+      ...(runsTaps(node) ? TAP_NODE_FLAGS : []),
       `${OKOME_HOME}/exporters/dist/cli.js`,
       `--inventory=${INVENTORY_FILE}`,
       `--node=${node.id}`,

@@ -4,6 +4,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { nodeAddress, observabilityNodes } from '../render/common';
 import { resolveControllerUrl } from '../render/bundle';
+import { TAP_NODE_FLAGS } from '../render/conventions';
+import { runsTaps } from '../render/systemd';
 import type { Inventory, InventoryNode, ServiceKind } from '../inventory/schema';
 import type { StackLayout } from './layout';
 import { REPO_ROOT } from './layout';
@@ -165,6 +167,7 @@ export const exporterComponents = (ctx: StackContext): ComponentSpec[] => {
         health: `${url}/-/ready`,
         command: process.execPath,
         args: [
+          ...(runsTaps(node) ? TAP_NODE_FLAGS : []),
           cli,
           '--inventory',
           ctx.inventoryPath,
