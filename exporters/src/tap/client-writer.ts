@@ -22,8 +22,12 @@ export class ClientWriter {
   ) {
     // Only when Node has flushed the head to the socket and queues nothing itself (a
     // pipelined response waiting for its turn has no socket yet, and goes through res.write).
+    // (res.writableLength counts the socket's buffer too, which holds the head while corked.)
     const s = res.socket;
-    this.socket = res.headersSent && s && !s.destroyed && res.writableLength === 0 ? s : undefined;
+    this.socket =
+      res.headersSent && s && !s.destroyed && res.writableLength === s.writableLength
+        ? s
+        : undefined;
     this.chunked = res.chunkedEncoding;
   }
 

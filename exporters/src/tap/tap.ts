@@ -195,6 +195,11 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     let requestSent = false;
     let bodyDone = false;
 
+    function uncorkUpstream() {
+      if (!upstreamCorked) return;
+      upstreamCorked = false;
+      up.uncork();
+    }
     const summary = (): TapSummary => ({
       requestBytes,
       responseBytes,
@@ -226,6 +231,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     const freeUpstream = (reuse: boolean) => {
       if (upstreamFree) return;
       upstreamFree = true;
+      uncorkUpstream();
       leased.onData(() => undefined);
       up.off('end', onUpstreamEnd);
       up.off('close', onUpstreamEnd);
@@ -255,8 +261,14 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     };
 
     // Request: head, then the body as the client sends it (re-framed only when it was chunked).
+    // The head waits (corked) for the body bytes that came in the same read, at most until the
+    // end of this loop turn: one write, one segment for the engine to parse.
     const chunkedBody = cl === undefined && req.headers['transfer-encoding'] !== undefined;
+    const bodyless = chunkedBody ? false : cl === undefined || cl === '0';
+    let upstreamCorked = !bodyless;
+    if (upstreamCorked) up.cork();
     up.write(requestHead(req, chunkedBody), 'latin1');
+    if (upstreamCorked) setImmediate(uncorkUpstream);
     const resumeRequest = () => req.resume();
     up.on('drain', resumeRequest);
     const onRequestChunk = ex?.onRequestChunk?.bind(ex);
@@ -269,11 +281,13 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
           up.write(chunk) &&
           up.write('\r\n', 'latin1')
         : up.write(chunk);
+      uncorkUpstream();
       if (!ok) req.pause();
     });
     req.on('end', () => {
       requestSent = true;
       if (chunkedBody && !upstreamFree) up.write('0\r\n\r\n', 'latin1');
+      uncorkUpstream();
       later(ex?.onRequestEnd?.bind(ex), requestBytes, performance.now());
     });
     req.on('error', (err) => fail('request', err));
@@ -309,14 +323,19 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       chunks++;
       later(onChunk, payload, readAt);
     };
+    /** The body's last bytes (this read's) and the end of the response leave in one write. */
     const complete = (extra: boolean) => {
       if (bodyDone) return;
       bodyDone = true;
+      const client = res.socket;
+      client?.cork();
       deliver();
       freeUpstream(
         !extra && head !== undefined && framing !== undefined && reusable(head, framing),
       );
-      if (!res.destroyed) res.end();
+      if (!res.destroyed)
+        res.end(); // end() uncorks the socket fully
+      else if (client?.writableCorked) client.uncork();
     };
 
     const startResponse = (h: ResponseHead) => {
@@ -343,16 +362,16 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       switch (framing.kind) {
         case 'chunked': {
           const end = (decoder as ChunkedDecoder).push(buf);
-          deliver();
           if (end >= 0) complete(end < buf.length);
+          else deliver();
           return;
         }
         case 'length': {
           const part = buf.length > remaining ? buf.subarray(0, remaining) : buf;
           remaining -= part.length;
           add(part);
-          deliver();
           if (remaining === 0) complete(part.length < buf.length);
+          else deliver();
           return;
         }
         case 'close':
@@ -385,10 +404,18 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
             if (h.status === 101) throw new ProtocolError('protocol upgrade is not supported');
             continue; // 100 Continue, 103 Early Hints: the final response follows
           }
-          startResponse(h);
-          if (framing?.kind === 'none' || (framing?.kind === 'length' && framing.length === 0))
-            complete(all.length > 0);
-          else if (all.length) body(all);
+          // The head and the body bytes of this read leave in one write (flushHeaders alone
+          // when the read had none: time to first byte does not wait for the body).
+          const client = res.socket;
+          client?.cork();
+          try {
+            startResponse(h);
+            if (framing?.kind === 'none' || (framing?.kind === 'length' && framing.length === 0))
+              complete(all.length > 0);
+            else if (all.length) body(all);
+          } finally {
+            if (client?.writableCorked) client.uncork();
+          }
           return;
         }
       } catch (err) {
