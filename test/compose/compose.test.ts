@@ -8,7 +8,12 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { loadInventory, resolveInventoryPath, toLoopback } from '@okome/provisioning';
+import {
+  TAP_NODE_FLAGS,
+  loadInventory,
+  resolveInventoryPath,
+  toLoopback,
+} from '@okome/provisioning';
 import { ROOT } from '../setup/stack';
 
 interface Service {
@@ -199,6 +204,9 @@ test('each exporter listens on its node loopback address, as the rendered scrape
     const s = services[`exporter-${t.labels.node.toLowerCase()}`]!;
     expect(flag(s, 'web.listen-address')).toEqual(t.targets);
     expect(flag(s, 'node')).toEqual([t.labels.node]);
+    // Started as the systemd unit starts a tap node's exporter (TAP_NODE_FLAGS before the script).
+    const command = args(s);
+    expect(command.slice(0, command.indexOf('exporters/dist/cli.js'))).toEqual([...TAP_NODE_FLAGS]);
     expect(JSON.stringify(s.healthcheck?.test)).toContain(`http://${t.targets[0]}/-/ready`);
   }
 });
