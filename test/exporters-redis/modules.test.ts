@@ -5,11 +5,20 @@
 // no anchor run to compare with; the metric shapes follow redis_exporter's modules.go and
 // search_indexes.go (exporters/README.md). Uses the built CLI (exporters/dist/cli.js; run
 // `npx tsc -b tsconfig.build.json` first). No shared stack needed (OKOME_E2E_NO_STACK=1).
-import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ANCHOR_BIN, freePort, HOST, parseExposition, redisCli, type Proc } from './support';
+import {
+  ANCHOR_BIN,
+  freePort,
+  HOST,
+  parseExposition,
+  redisCli,
+  startRedis,
+  stopper,
+  waitUntil,
+  type Proc,
+} from './support';
 
 const CLI = join(__dirname, '..', '..', 'exporters', 'dist', 'cli.js');
 const MODULE = '/usr/lib/redis/modules/redisearch.so';
@@ -53,57 +62,6 @@ function parseResp(text: string): Resp {
   return value();
 }
 
-async function until(check: () => Promise<boolean>, what: string): Promise<void> {
-  const end = Date.now() + 15_000;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        cleanup?.();
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      child.once('exit', done);
-      child.kill('SIGTERM');
-    });
-}
-
-async function startRedis(extra: string[]): Promise<Proc> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'okome-modules-redis-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--bind',
-      HOST,
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      ...extra,
-    ],
-    { stdio: 'ignore' },
-  );
-  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
-  try {
-    await until(async () => (await redisCli(port, 'PING')).startsWith('+PONG'), `redis :${port}`);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { port, url: `redis://${HOST}:${port}`, stop };
-}
-
 /** Our exporter from the built CLI, redis collector only, with extra flags / env. */
 async function ours(
   args: string[],
@@ -127,7 +85,7 @@ async function ours(
   const url = `http://${HOST}:${port}`;
   const stop = stopper(child);
   try {
-    await until(async () => (await fetch(`${url}/-/healthy`)).ok, `okome-exporter :${port}`);
+    await waitUntil(async () => (await fetch(`${url}/-/healthy`)).ok, `okome-exporter :${port}`);
   } catch (err) {
     await stop();
     throw new Error(`${(err as Error).message}: ${log}`);
@@ -268,7 +226,7 @@ describe('redis collector: module metrics on a real redis-server with RediSearch
       const m = await metrics(`${exp.url}/metrics`);
       expect(m.samples.get('redis_up')).toBe(1);
       expect([...m.types.keys()].filter((n) => n.startsWith('redis_search_index_'))).toEqual([]);
-      await until(async () => exp.log().includes('FT._LIST'), 'the FT._LIST reason in the log');
+      await waitUntil(async () => exp.log().includes('FT._LIST'), 'the FT._LIST reason in the log');
     } finally {
       await exp.stop();
     }

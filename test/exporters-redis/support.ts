@@ -22,7 +22,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, ms = 15_000): Promise<void> {
+export async function waitUntil(
+  check: () => Promise<boolean>,
+  what: string,
+  ms = 15_000,
+): Promise<void> {
   const until = Date.now() + ms;
   while (Date.now() < until) {
     if (await check().catch(() => false)) return;
@@ -37,7 +41,8 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
-function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
+/** Stops `child` with SIGTERM (at once if it already exited), then runs `cleanup`. */
+export function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
   return () =>
     new Promise((resolve) => {
       const done = (): void => {
@@ -63,23 +68,38 @@ export function redisCli(port: number, ...args: string[]): Promise<string> {
   });
 }
 
-export async function startRedis(): Promise<Proc> {
+/** redis-server without persistence; `extra` arguments go last (e.g. `--loadmodule FILE`). */
+export async function startRedis(extra: string[] = []): Promise<Proc> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'okome-compat-redis-'));
   const child = spawn(
     'redis-server',
-    ['--bind', HOST, '--port', String(port), '--save', '', '--appendonly', 'no', '--dir', dir],
+    [
+      '--bind',
+      HOST,
+      '--port',
+      String(port),
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      dir,
+      ...extra,
+    ],
     { stdio: 'ignore' },
   );
-  await waitUntil(
-    async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
-    `redis-server :${port}`,
-  );
-  return {
-    port,
-    url: `redis://${HOST}:${port}`,
-    stop: stopper(child, () => rmSync(dir, { recursive: true, force: true })),
-  };
+  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
+  try {
+    await waitUntil(
+      async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
+      `redis-server :${port}`,
+    );
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { port, url: `redis://${HOST}:${port}`, stop };
 }
 
 /** `redis-server --sentinel` watching `master` (host:port) as "mymaster", quorum 1. */
