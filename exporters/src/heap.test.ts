@@ -41,7 +41,11 @@ describe('heap settings of the bin', () => {
   });
 
   it('leaves a setting the user gave node alone', () => {
-    expect(youngGenMiB(false, ['--semi-space-growth-factor=2']).mib).toBeGreaterThan(2);
+    // Single-threaded GC: with concurrent GC threads on a busy machine, V8 sometimes shrinks the
+    // young generation back after a mark-compact, whatever the growth factor.
+    expect(
+      youngGenMiB(false, ['--semi-space-growth-factor=2', '--single-threaded-gc']).mib,
+    ).toBeGreaterThan(2);
   });
 
   it('tells whether node started with the young generation a tap wants (the bin warns when not)', () => {
