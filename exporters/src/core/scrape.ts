@@ -1,7 +1,6 @@
 // One scrape: every collector and exposition source runs concurrently (Promise.allSettled
 // semantics: nothing can fail the whole), each under its own timeout, then the texts are merged
 // into one exposition with the exporter's self-metrics.
-import type * as PromClient from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Collector, ExpositionSource, ScrapeContext } from './collector';
 import { errorLabel } from './errors';
@@ -9,6 +8,7 @@ import { escapeLabelValue, familyHeader, formatValue, mergeExpositions } from '.
 import type { ExpositionPart, MergedExposition } from './exposition';
 import type { Logger } from './logger';
 import { ProcessMetrics } from './process-metrics';
+import { promClient } from './prom-client-lazy';
 import { withTimeout } from './timeout';
 
 export interface CollectorStatus {
@@ -45,13 +45,12 @@ interface Run {
 }
 
 /**
- * A fresh prom-client registry for one collector's scrape. prom-client is required here, on the
+ * A fresh prom-client registry for one collector's scrape, built (and prom-client loaded) on the
  * first collector that registers a per-scrape metric, not at start: a collector that writes its
  * own text (redis) never touches `ctx.registry`, and then no registry is built per scrape.
  */
 function newRegistry(): Registry {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- deliberate lazy load, see above
-  return new (require('prom-client') as typeof PromClient).Registry();
+  return new (promClient().Registry)();
 }
 
 export class Scraper {

@@ -1,11 +1,11 @@
 // The gpu collector: per-GPU nvidia_smi_* (nvidia_gpu_exporter-compatible) and GPU memory
 // arbitration between the engines sharing a GPU (gpu_arbiter_*), read at scrape time.
-import { Gauge } from 'prom-client';
-import type { Registry } from 'prom-client';
+import type { Gauge, Registry } from 'prom-client';
 import type { EngineKind, Inventory, InventoryNode } from '@okome/provisioning';
 import { provisioning } from '../../provisioning-lazy';
 import type { Collector, CollectorDefinition, ScrapeContext } from '../../core/collector';
 import { FlagError } from '../../core/flags';
+import { promClient } from '../../core/prom-client-lazy';
 import { TimeoutError } from '../../core/timeout';
 import type { FlagValue, Options } from '../../core/flags';
 import { arbitrate } from './arbiter';
@@ -158,6 +158,7 @@ class GpuMetrics {
   readonly gpuTotal: Gauge;
 
   constructor(reg: Registry) {
+    const { Gauge } = promClient();
     const g = (name: string, help: string, labelNames: string[] = ['uuid']) =>
       new Gauge({ name, help, labelNames, registers: [reg] });
     this.info = g('nvidia_smi_gpu_info', 'NVIDIA GPU identity; always 1.', [
@@ -264,7 +265,7 @@ export class GpuCollector implements Collector {
   async collect(ctx: ScrapeContext): Promise<void> {
     const { outputs, ageMs } = await this.outputs(ctx);
     const m = new GpuMetrics(ctx.registry);
-    new Gauge({
+    new (promClient().Gauge)({
       name: 'gpu_arbiter_collect_age_seconds',
       help: 'Age of the GPU tool output behind this scrape: 0 when fresh; up to --gpu.max-age when the tools were slower than the scrape deadline and the previous output was served.',
       registers: [ctx.registry],

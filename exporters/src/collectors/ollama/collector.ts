@@ -1,7 +1,6 @@
 // The ollama collector: polls /api/version, /api/ps and /api/tags at scrape time, and with
 // --ollama.tap.listen runs a tap in front of Ollama whose final NDJSON objects feed throughput
 // counters and histograms.
-import { Gauge } from 'prom-client';
 import type { Registry } from 'prom-client';
 import type { Inventory, InventoryNode } from '@okome/provisioning';
 import { provisioning } from '../../provisioning-lazy';
@@ -12,6 +11,7 @@ import type {
   ScrapeContext,
 } from '../../core/collector';
 import { FlagError } from '../../core/flags';
+import { promClient } from '../../core/prom-client-lazy';
 import type { FlagValue, Options } from '../../core/flags';
 import type { Logger } from '../../core/logger';
 import { createTap } from '../../tap/tap';
@@ -138,6 +138,7 @@ export class OllamaCollector implements Collector {
     const failed = [version, running, tags].find((r) => r.status === 'rejected');
     if (failed && version.status === 'rejected') throw version.reason;
 
+    const { Gauge } = promClient();
     const g = (name: string, help: string, labelNames: string[] = ['model']) =>
       new Gauge({ name, help, labelNames, registers: [ctx.registry] });
     if (version.status === 'fulfilled')

@@ -2,7 +2,8 @@
 // object carrying durations (ns) and token counts; that object is all the tap reads. Counters
 // and histograms here live for the process (tokens/s = rate(ollama_eval_total) /
 // rate(ollama_eval_duration_seconds_sum)).
-import { Counter, Histogram, Registry } from 'prom-client';
+import type { Counter, Histogram, Registry } from 'prom-client';
+import { promClient } from '../../core/prom-client-lazy';
 import { LastLine } from '../../tap/lines';
 import type { TapExchangeObserver, TapObserver, TapRequestInfo } from '../../tap/types';
 import type { ModelLabels } from './models';
@@ -31,7 +32,7 @@ export interface FinalChunk {
 }
 
 export class OllamaTapMetrics {
-  readonly registry = new Registry();
+  readonly registry: Registry;
   private readonly hist: Record<'eval' | 'prompt' | 'load' | 'total', Histogram>;
   private readonly evalTotal: Counter;
   private readonly promptTotal: Counter;
@@ -39,6 +40,8 @@ export class OllamaTapMetrics {
   private readonly errors: Counter;
 
   constructor(private readonly models: ModelLabels) {
+    const { Counter, Histogram, Registry } = promClient();
+    this.registry = new Registry();
     const h = (name: string, help: string) =>
       new Histogram({
         name,
