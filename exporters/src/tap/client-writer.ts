@@ -3,7 +3,6 @@
 // — tokens, for a streaming engine — the read carried. Nothing waits for a later read, so no
 // byte is delayed; the client parses as many chunks as the upstream made reads, which is what
 // nginx does with proxy_buffering off.
-import type { ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
@@ -11,25 +10,14 @@ const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
 export class ClientWriter {
   private slices: Buffer[] = [];
   private bytes = 0;
-  /** The client socket, written directly once the head is out (no stream layer per chunk). */
-  private readonly socket: Socket | undefined;
-  private readonly chunked: boolean;
 
   constructor(
-    private readonly res: ServerResponse,
+    private readonly socket: Socket,
+    /** The client gets the body in chunked framing (else as is: by length, or up to the close). */
+    private readonly chunked: boolean,
     /** Called when the client cannot take more: pause the upstream until `resume` runs. */
     private readonly onFull: (resume: (cb: () => void) => void) => void,
-  ) {
-    // Only when Node has flushed the head to the socket and queues nothing itself (a
-    // pipelined response waiting for its turn has no socket yet, and goes through res.write).
-    // (res.writableLength counts the socket's buffer too, which holds the head while corked.)
-    const s = res.socket;
-    this.socket =
-      res.headersSent && s && !s.destroyed && res.writableLength === s.writableLength
-        ? s
-        : undefined;
-    this.chunked = res.chunkedEncoding;
-  }
+  ) {}
 
   /** A view of the current read; it is copied out by flush(), before the read buffer is reused. */
   add(slice: Buffer): void {
@@ -45,8 +33,7 @@ export class ClientWriter {
     const slices = this.slices;
     this.slices = [];
     this.bytes = 0;
-    const { socket } = this;
-    if (socket && this.chunked) {
+    if (this.chunked) {
       // One buffer holding the whole chunk: one write, one syscall.
       const size = n.toString(16);
       const frame = Buffer.allocUnsafe(size.length + 4 + n);
@@ -66,11 +53,7 @@ export class ClientWriter {
   }
 
   private write(buf: Buffer): void {
-    const { socket, res } = this;
-    if (socket) {
-      if (!socket.destroyed && !socket.write(buf)) this.onFull((cb) => socket.once('drain', cb));
-    } else if (!res.destroyed && !res.writableEnded && !res.write(buf)) {
-      this.onFull((cb) => res.once('drain', cb));
-    }
+    const { socket } = this;
+    if (!socket.destroyed && !socket.write(buf)) this.onFull((cb) => socket.once('drain', cb));
   }
 }

@@ -1,7 +1,8 @@
-// HTTP/1.1 response framing for the tap's upstream side (RFC 9112). The tap reads the upstream
-// socket itself instead of through Node's HTTP client: one socket read becomes one decoded
+// HTTP/1.1 message framing for both sides of the tap (RFC 9112). The tap reads its sockets
+// itself instead of through Node's HTTP server and client: one socket read becomes one decoded
 // payload, forwarded as one chunk, instead of a stream event per HTTP chunk (per token for a
-// streaming engine; README "Tap performance").
+// streaming engine), and a request costs no IncomingMessage/ServerResponse pair (README "Tap
+// performance").
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** A response head larger than this is refused (Node's own default limit is 16 KiB). */
@@ -34,27 +35,80 @@ export function headEnd(buf: Buffer): number {
   return at < 0 ? -1 : at + 4;
 }
 
+export interface RequestHead {
+  readonly method: string;
+  /** The request target as sent (origin form: path and query). */
+  readonly target: string;
+  /** HTTP/1.0 clients cannot take a chunked body and close unless told otherwise. */
+  readonly http10: boolean;
+  readonly rawHeaders: string[];
+  readonly headers: IncomingHttpHeaders;
+}
+
+/** How a request body ends (RFC 9112 §6.3: without Content-Length or chunked, there is none). */
+export type RequestFraming =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' };
+
+// RFC 9110 §5.6.2 token characters, for the method.
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function parseRequestHead(head: Buffer): RequestHead {
+  const lines = head.toString('latin1').split('\r\n');
+  const requestLine = lines[0] ?? '';
+  const m = /^(\S+) (\S+) HTTP\/1\.([01])$/.exec(requestLine);
+  if (!m || !TOKEN.test(m[1] as string))
+    throw new ProtocolError(`bad request line ${JSON.stringify(requestLine.slice(0, 80))}`);
+  const { rawHeaders, headers } = parseHeaderLines(lines);
+  return {
+    method: m[1] as string,
+    target: m[2] as string,
+    http10: m[3] === '0',
+    rawHeaders,
+    headers,
+  };
+}
+
+/** Request body framing; refuses what a proxy must not guess at (RFC 9112 §6.1, §6.3). */
+export function requestFraming(head: RequestHead): RequestFraming {
+  const te = head.headers['transfer-encoding'];
+  const cl = head.headers['content-length'];
+  if (te !== undefined) {
+    // Both at once is how requests are smuggled past a proxy.
+    if (cl !== undefined) throw new ProtocolError('both Transfer-Encoding and Content-Length');
+    const codings = te.toLowerCase().split(',');
+    if (codings[codings.length - 1]?.trim() !== 'chunked')
+      throw new ProtocolError(`Transfer-Encoding ${JSON.stringify(te)} does not end in chunked`);
+    return { kind: 'chunked' };
+  }
+  if (cl === undefined) return { kind: 'none' };
+  const length = contentLength(cl);
+  return length === 0 ? { kind: 'none' } : { kind: 'length', length };
+}
+
+/** True when the client keeps the connection open after this exchange. */
+export function clientKeepAlive(head: RequestHead): boolean {
+  const conn = String(head.headers.connection ?? '').toLowerCase();
+  if (conn.includes('close')) return false;
+  // An HTTP/1.0 client gets its response body delimited by the close.
+  return !head.http10;
+}
+
+function contentLength(cl: string): number {
+  const values = new Set(cl.split(',').map((v) => v.trim()));
+  const [only] = values;
+  if (values.size !== 1 || !only || !/^\d{1,15}$/.test(only))
+    throw new ProtocolError(`bad Content-Length ${JSON.stringify(cl)}`);
+  return Number(only);
+}
+
 export function parseResponseHead(head: Buffer): ResponseHead {
   const lines = head.toString('latin1').split('\r\n');
   const statusLine = lines[0] ?? '';
   const m = /^HTTP\/1\.([01]) (\d{3})(?: (.*))?$/.exec(statusLine);
   if (!m) throw new ProtocolError(`bad status line ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const rawHeaders: string[] = [];
-  const headers: IncomingHttpHeaders = {};
-  for (let i = 1; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line === '') continue;
-    const colon = line.indexOf(':');
-    if (colon <= 0 || line[0] === ' ' || line[0] === '\t')
-      throw new ProtocolError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
-    const name = line.slice(0, colon);
-    const value = line.slice(colon + 1).trim();
-    rawHeaders.push(name, value);
-    const key = name.toLowerCase();
-    const prev = headers[key];
-    if (key === 'set-cookie') headers['set-cookie'] = [...(headers['set-cookie'] ?? []), value];
-    else headers[key] = prev === undefined ? value : `${String(prev)}, ${value}`;
-  }
+  const { rawHeaders, headers } = parseHeaderLines(lines);
   return {
     status: Number(m[2]),
     statusMessage: m[3] ?? '',
@@ -62,6 +116,33 @@ export function parseResponseHead(head: Buffer): ResponseHead {
     rawHeaders,
     headers,
   };
+}
+
+/** The header lines after the start line: as sent, and by lower-case name. */
+function parseHeaderLines(lines: string[]): {
+  rawHeaders: string[];
+  headers: IncomingHttpHeaders;
+} {
+  const rawHeaders: string[] = [];
+  // No prototype: a header named __proto__ is only a header.
+  const headers = Object.create(null) as IncomingHttpHeaders;
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    if (line === '') continue;
+    const colon = line.indexOf(':');
+    const name = line.slice(0, colon);
+    // A name with spaces or other non-token bytes ("Content-Length : 5", obsolete line folding)
+    // is read differently by different servers: refused (RFC 9112 §5.1, §5.2).
+    if (colon <= 0 || !TOKEN.test(name))
+      throw new ProtocolError(`bad header line ${JSON.stringify(line.slice(0, 80))}`);
+    const value = line.slice(colon + 1).trim();
+    rawHeaders.push(name, value);
+    const key = name.toLowerCase();
+    const prev = headers[key];
+    if (key === 'set-cookie') headers['set-cookie'] = [...(headers['set-cookie'] ?? []), value];
+    else headers[key] = prev === undefined ? value : `${String(prev)}, ${value}`;
+  }
+  return { rawHeaders, headers };
 }
 
 export function bodyFraming(head: ResponseHead, requestMethod: string): BodyFraming {
@@ -76,13 +157,7 @@ export function bodyFraming(head: ResponseHead, requestMethod: string): BodyFram
       : { kind: 'close' };
   }
   const cl = headers['content-length'];
-  if (cl !== undefined) {
-    const values = new Set(cl.split(',').map((v) => v.trim()));
-    const [only] = values;
-    if (values.size !== 1 || !only || !/^\d{1,15}$/.test(only))
-      throw new ProtocolError(`bad Content-Length ${JSON.stringify(cl)}`);
-    return { kind: 'length', length: Number(only) };
-  }
+  if (cl !== undefined) return { kind: 'length', length: contentLength(cl) };
   return { kind: 'close' };
 }
 

@@ -2,9 +2,9 @@
 // through untouched and at once: request and response bodies are piped (backpressure kept, no
 // buffering, any size), chunked/SSE/NDJSON framing preserved, a client that goes away cancels
 // the upstream request. Observers see the same chunks on the side and cannot affect traffic.
-import { createServer } from 'node:http';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { STATUS_CODES } from 'node:http';
+import { createServer } from 'node:net';
+import type { AddressInfo, Server, Socket } from 'node:net';
 import { parseListenAddress, formatHostPort } from '../core/address';
 import type { Logger } from '../core/logger';
 import {
@@ -17,6 +17,8 @@ import {
   reusable,
 } from './http1';
 import type { BodyFraming, ResponseHead } from './http1';
+import { ClientConnection } from './client-connection';
+import type { ClientExchange, ExchangeCallbacks } from './client-connection';
 import { ClientWriter } from './client-writer';
 import { UpstreamPool } from './upstream-pool';
 import { silentLogger } from '../core/logger';
@@ -82,7 +84,7 @@ function forwardable(raw: readonly string[], connection: unknown, drop?: Set<str
   return out;
 }
 
-// Set by the tap itself on the upstream request; Expect was already answered by the server.
+// Set by the tap itself on the upstream request; Expect was already answered by the tap.
 const REQUEST_OWN = new Set(['host', 'x-forwarded-for', 'expect', 'content-length']);
 
 function joinPath(prefix: string, path: string): string {
@@ -91,6 +93,27 @@ function joinPath(prefix: string, path: string): string {
 }
 
 const SILENT = 'upstream silent for';
+const CONTENT_LENGTH = new Set(['content-length']);
+const CHUNKED_END = '0\r\n\r\n';
+
+function connectionHeader(keepAlive: boolean): string {
+  return keepAlive
+    ? 'Connection: keep-alive\r\nKeep-Alive: timeout=65\r\n'
+    : 'Connection: close\r\n';
+}
+
+// The Date header of the tap's own answers (and of upstream answers without one), made once a
+// second, as Node's server does.
+let dateText = '';
+let dateSecond = -1;
+function httpDate(): string {
+  const second = Math.floor(Date.now() / 1000);
+  if (second !== dateSecond) {
+    dateSecond = second;
+    dateText = new Date(second * 1000).toUTCString();
+  }
+  return dateText;
+}
 
 export async function createTap(opts: TapOptions): Promise<Tap> {
   const name = opts.name ?? 'tap';
@@ -149,39 +172,47 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
   };
 
   /** The upstream request head: the client's, minus hop-by-hop headers, plus Host and XFF. */
-  function requestHead(req: IncomingMessage, chunkedBody: boolean): string {
-    const peer = req.socket.remoteAddress ?? '';
+  function requestHead(ex: ClientExchange): string {
+    const req = ex.head;
     const xff = req.headers['x-forwarded-for'];
     const pairs = forwardable(req.rawHeaders, req.headers.connection, REQUEST_OWN);
-    let head = `${req.method ?? 'GET'} ${joinPath(upstream.pathname, req.url ?? '/')} HTTP/1.1\r\nHost: ${upstream.host}\r\n`;
+    let head = `${req.method} ${joinPath(upstream.pathname, req.target)} HTTP/1.1\r\nHost: ${upstream.host}\r\n`;
     for (let i = 0; i < pairs.length; i += 2) head += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
-    head += `X-Forwarded-For: ${xff ? `${String(xff)}, ${peer}` : peer}\r\n`;
-    const cl = req.headers['content-length'];
-    if (chunkedBody) head += 'Transfer-Encoding: chunked\r\n';
-    else if (cl !== undefined) head += `Content-Length: ${cl}\r\n`;
+    head += `X-Forwarded-For: ${xff ? `${String(xff)}, ${ex.peer}` : ex.peer}\r\n`;
+    if (ex.framing.kind === 'chunked') head += 'Transfer-Encoding: chunked\r\n';
+    else if (ex.framing.kind === 'length') head += `Content-Length: ${ex.framing.length}\r\n`;
+    else if (req.headers['content-length'] !== undefined) head += 'Content-Length: 0\r\n';
     return `${head}\r\n`;
   }
 
-  function handle(req: IncomingMessage, res: ServerResponse) {
+  function handle(ex: ClientExchange, conn: ClientConnection): ExchangeCallbacks {
     const startedAt = performance.now();
     counters.active++;
     counters.total++;
+    const req = ex.head;
+    const client = ex.socket;
     let requestBytes = 0;
     let responseBytes = 0;
     let chunks = 0;
     let status: number | undefined;
     let done = false;
-    const cl = req.headers['content-length'];
+    let headSent = false;
+    let requestDone = ex.framing.kind === 'none';
 
-    let ex: TapExchangeObserver | undefined;
+    let obs: TapExchangeObserver | undefined;
     try {
-      ex =
+      obs =
         opts.observer?.onRequest({
           tap: name,
-          method: req.method ?? 'GET',
-          path: req.url ?? '/',
+          method: req.method,
+          path: req.target,
           headers: req.headers,
-          contentLength: cl !== undefined && /^\d+$/.test(cl) ? Number(cl) : undefined,
+          contentLength:
+            ex.framing.kind === 'length'
+              ? ex.framing.length
+              : req.headers['content-length'] !== undefined
+                ? 0
+                : undefined,
           startedAt,
           wallTime: Date.now(),
         }) ?? undefined;
@@ -192,7 +223,6 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     const leased = pool.acquire();
     const up = leased.socket;
     let upstreamFree = false;
-    let requestSent = false;
     let bodyDone = false;
 
     function uncorkUpstream() {
@@ -216,13 +246,13 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       // response end and reads the metrics next must find this exchange counted.
       drain();
       try {
-        if (how === 'end') ex?.onEnd?.(summary());
+        if (how === 'end') obs?.onEnd?.(summary());
         else if (how === 'abort') {
           counters.aborted++;
-          ex?.onAbort?.(summary());
+          obs?.onAbort?.(summary());
         } else {
           counters.errors++;
-          ex?.onError?.(how, summary());
+          obs?.onError?.(how, summary());
         }
       } catch (err) {
         observerFailed(err);
@@ -239,70 +269,53 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       up.off('timeout', onUpstreamTimeout);
       up.off('drain', resumeRequest);
       up.resume();
-      pool.release(up, reuse && requestSent);
+      pool.release(up, reuse && requestDone);
     };
     const fail = (kind: TapErrorKind, err: Error | string, answer?: number) => {
       if (done) return;
       freeUpstream(false);
       const message = typeof err === 'string' ? err : err.message;
-      if (answer && !res.headersSent) {
+      if (answer && !headSent && !client.destroyed) {
         status = answer;
         const body = JSON.stringify({ error: `okome tap ${name}: ${message}` });
-        res.writeHead(answer, {
-          'Content-Type': 'application/json',
-          'Content-Length': Buffer.byteLength(body),
-        });
-        res.end(body);
+        const keep = ex.keepAlive && requestDone;
+        client.write(
+          `HTTP/1.1 ${answer} ${STATUS_CODES[answer] ?? ''}\r\nContent-Type: application/json\r\n` +
+            `Content-Length: ${Buffer.byteLength(body)}\r\nDate: ${httpDate()}\r\n` +
+            `${connectionHeader(keep)}\r\n${body}`,
+        );
+        finish({ kind, message });
+        conn.done(keep);
       } else {
         // Mid-stream: cutting the connection is the only honest signal left.
-        res.destroy();
+        client.destroy();
+        finish({ kind, message });
       }
-      finish({ kind, message });
     };
 
-    // Request: head, then the body as the client sends it (re-framed only when it was chunked).
+    // Request: head, then the body bytes as the client sends them (chunk framing included).
     // The head waits (corked) for the body bytes that came in the same read, at most until the
     // end of this loop turn: one write, one segment for the engine to parse.
-    const chunkedBody = cl === undefined && req.headers['transfer-encoding'] !== undefined;
-    const bodyless = chunkedBody ? false : cl === undefined || cl === '0';
-    let upstreamCorked = !bodyless;
+    let upstreamCorked = !requestDone;
     if (upstreamCorked) up.cork();
-    up.write(requestHead(req, chunkedBody), 'latin1');
+    up.write(requestHead(ex), 'latin1');
     if (upstreamCorked) setImmediate(uncorkUpstream);
-    const resumeRequest = () => req.resume();
+    const resumeRequest = () => conn.resume();
     up.on('drain', resumeRequest);
-    const onRequestChunk = ex?.onRequestChunk?.bind(ex);
-    req.on('data', (chunk: Buffer) => {
-      requestBytes += chunk.length;
-      later(onRequestChunk, chunk, performance.now());
-      if (upstreamFree) return;
-      const ok = chunkedBody
-        ? up.write(`${chunk.length.toString(16)}\r\n`, 'latin1') &&
-          up.write(chunk) &&
-          up.write('\r\n', 'latin1')
-        : up.write(chunk);
-      uncorkUpstream();
-      if (!ok) req.pause();
-    });
-    req.on('end', () => {
-      requestSent = true;
-      if (chunkedBody && !upstreamFree) up.write('0\r\n\r\n', 'latin1');
-      uncorkUpstream();
-      later(ex?.onRequestEnd?.bind(ex), requestBytes, performance.now());
-    });
-    req.on('error', (err) => fail('request', err));
+    const onRequestChunk = obs?.onRequestChunk?.bind(obs);
 
     // Response: the head is parsed here; the body goes to the client as it comes.
     let pendingHead: Buffer | undefined;
     let headBytes = 0;
     let head: ResponseHead | undefined;
     let framing: BodyFraming | undefined;
+    let clientChunked = false;
     let remaining = 0;
     let decoder: ChunkedDecoder | undefined;
     let writer: ClientWriter | undefined;
     let paused = false;
     let readAt = 0;
-    const onChunk = ex?.onChunk?.bind(ex);
+    const onChunk = obs?.onChunk?.bind(obs);
 
     // Backpressure: a slow client pauses the upstream (and so the engine's stream).
     const onFull = (whenDrained: (cb: () => void) => void) => {
@@ -327,32 +340,46 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     const complete = (extra: boolean) => {
       if (bodyDone) return;
       bodyDone = true;
-      const client = res.socket;
-      client?.cork();
+      const reuse =
+        !extra && head !== undefined && framing !== undefined && reusable(head, framing);
+      if (client.destroyed) {
+        freeUpstream(reuse);
+        return;
+      }
+      client.cork();
       deliver();
-      freeUpstream(
-        !extra && head !== undefined && framing !== undefined && reusable(head, framing),
-      );
-      if (!res.destroyed)
-        res.end(); // end() uncorks the socket fully
-      else if (client?.writableCorked) client.uncork();
+      if (clientChunked) client.write(CHUNKED_END, 'latin1');
+      freeUpstream(reuse);
+      client.uncork();
+      finish('end');
+      // Without framing the client reads the body up to the close.
+      conn.done(ex.keepAlive && (clientChunked || framing?.kind !== 'close'));
     };
 
     const startResponse = (h: ResponseHead) => {
       head = h;
       status = h.status;
-      framing = bodyFraming(h, req.method ?? 'GET');
-      later(ex?.onResponse?.bind(ex), { status, headers: h.headers, at: performance.now() });
-      // The length of a body re-framed here is not the upstream's to announce; a HEAD answer
-      // keeps it (it describes the GET body).
-      const drop =
-        framing.kind === 'chunked' || framing.kind === 'close'
-          ? new Set(['content-length'])
-          : undefined;
-      res.writeHead(status, h.statusMessage, forwardable(h.rawHeaders, h.headers.connection, drop));
-      // Send headers now: time to first byte must not wait for the first body chunk.
-      res.flushHeaders();
-      writer = new ClientWriter(res, onFull);
+      framing = bodyFraming(h, req.method);
+      later(obs?.onResponse?.bind(obs), { status, headers: h.headers, at: performance.now() });
+      // A body that ends with the upstream's chunks or close is re-framed here: its length is
+      // not the upstream's to announce (a HEAD answer keeps it: it describes the GET body).
+      const reframed = framing.kind === 'chunked' || framing.kind === 'close';
+      clientChunked = reframed && !req.http10;
+      const keep = ex.keepAlive && (clientChunked || !reframed);
+      const pairs = forwardable(
+        h.rawHeaders,
+        h.headers.connection,
+        reframed ? CONTENT_LENGTH : undefined,
+      );
+      let text = `HTTP/1.1 ${status} ${h.statusMessage || STATUS_CODES[status] || ''}\r\n`;
+      for (let i = 0; i < pairs.length; i += 2) text += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
+      if (h.headers.date === undefined) text += `Date: ${httpDate()}\r\n`;
+      text += connectionHeader(keep);
+      if (clientChunked) text += 'Transfer-Encoding: chunked\r\n';
+      // Sent at once: time to first byte must not wait for the first body chunk.
+      client.write(`${text}\r\n`, 'latin1');
+      headSent = true;
+      writer = new ClientWriter(client, clientChunked, onFull);
       if (framing.kind === 'chunked') decoder = new ChunkedDecoder(add);
       else if (framing.kind === 'length') remaining = framing.length;
     };
@@ -404,17 +431,16 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
             if (h.status === 101) throw new ProtocolError('protocol upgrade is not supported');
             continue; // 100 Continue, 103 Early Hints: the final response follows
           }
-          // The head and the body bytes of this read leave in one write (flushHeaders alone
-          // when the read had none: time to first byte does not wait for the body).
-          const client = res.socket;
-          client?.cork();
+          if (client.destroyed) return;
+          // The head and the body bytes of this read leave in one write.
+          client.cork();
           try {
             startResponse(h);
             if (framing?.kind === 'none' || (framing?.kind === 'length' && framing.length === 0))
               complete(all.length > 0);
             else if (all.length) body(all);
           } finally {
-            if (client?.writableCorked) client.uncork();
+            if (client.writableCorked) client.uncork();
           }
           return;
         }
@@ -451,26 +477,35 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     up.on('error', onUpstreamError);
     up.on('timeout', onUpstreamTimeout);
 
-    res.on('finish', () => finish('end'));
-    res.on('close', () => {
-      if (done) return;
-      // The client went away: cancel upstream so the engine stops generating for nobody.
-      freeUpstream(false);
-      finish('abort');
-    });
+    return {
+      body(wire, payload) {
+        requestBytes += payload.length;
+        if (payload.length) later(onRequestChunk, payload, performance.now());
+        if (upstreamFree) return;
+        const ok = up.write(wire);
+        uncorkUpstream();
+        if (!ok) conn.pause();
+      },
+      bodyEnd() {
+        requestDone = true;
+        uncorkUpstream();
+        later(obs?.onRequestEnd?.bind(obs), requestBytes, performance.now());
+      },
+      closed(reason, duringRequest) {
+        if (done) return;
+        // The client went away: cancel upstream so the engine stops generating for nobody.
+        freeUpstream(false);
+        if (duringRequest) finish({ kind: 'request', message: reason });
+        else finish('abort');
+      },
+    };
   }
 
-  const server: Server = createServer({ noDelay: true }, handle);
-  server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
-  server.requestTimeout = 0; // long generations must not be cut by the server itself
-  server.on('connection', (s: Socket) => {
+  const connectionOptions = { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000 };
+  const server: Server = createServer({ noDelay: true }, (s: Socket) => {
     clientSockets.add(s);
     s.on('close', () => clientSockets.delete(s));
-  });
-  server.on('clientError', (err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy(err);
+    new ClientConnection(s, handle, connectionOptions);
   });
 
   await new Promise<void>((resolve, reject) => {
@@ -497,7 +532,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());
-        server.closeAllConnections();
+        for (const s of clientSockets) s.destroy();
         pool.destroy();
       }),
   };
