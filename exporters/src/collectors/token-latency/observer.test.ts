@@ -95,3 +95,32 @@ describe('inter-token gaps', () => {
     ).toEqual([0.04]);
   });
 });
+
+describe('labels of the exchanges', () => {
+  function observe(observer: ReturnType<typeof tokenLatencyObserver>, model: string) {
+    const ex = observer.onRequest({
+      tap: 'vllm',
+      method: 'POST',
+      path: '/v1/chat/completions',
+      headers: {},
+      startedAt: 0,
+      wallTime: 0,
+    });
+    const body = Buffer.from(JSON.stringify({ model, stream: true }));
+    ex?.onRequestChunk?.(body, 1);
+    ex?.onRequestEnd?.(body.length, 1);
+    ex?.onAbort?.({ requestBytes: 0, responseBytes: 0, chunks: 0, startedAt: 0, endedAt: 2 });
+  }
+
+  it('are one object per model, and right for every model however many there are', () => {
+    const seen: RequestObservation[] = [];
+    const observer = tokenLatencyObserver(cfg, (o) => seen.push(o));
+    const models = Array.from({ length: 300 }, (_, i) => `model-${i}`);
+    for (const m of [...models, ...models]) observe(observer, m);
+    expect(seen.map((o) => o.labels.model)).toEqual([...models, ...models]);
+    for (const o of seen) expect(o.labels).toMatchObject({ hop: 'engine', node: 'NODE-07' });
+    // The first models' exchanges share their labels (what the metrics key attributes by).
+    expect(seen[300]!.labels).toBe(seen[0]!.labels);
+    expect(seen[0]!.labels).not.toBe(seen[1]!.labels);
+  });
+});

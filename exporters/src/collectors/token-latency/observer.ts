@@ -23,6 +23,9 @@ export type ObservationSink = (o: RequestObservation) => void;
  */
 export type GapSink = (labels: HopLabels, seconds: number) => void;
 
+/** Model names whose labels objects are kept for reuse. */
+const MAX_SHARED_LABELS = 256;
+
 /** Request bodies are read up to this size for the `model` field; the rest only streams. */
 const MODEL_PEEK_BYTES = 64 * 1024;
 
@@ -59,6 +62,7 @@ class Exchange implements TapExchangeObserver {
   constructor(
     private readonly req: TapRequestInfo,
     private readonly cfg: HopTapConfig,
+    private readonly labelsOf: (model: string) => HopLabels,
     private readonly sink: ObservationSink,
     private readonly gapSink?: GapSink,
   ) {}
@@ -129,12 +133,7 @@ class Exchange implements TapExchangeObserver {
 
   /** Fixed once the first gap is seen: the model is known by then (request body or 1st chunk). */
   private hopLabels(): HopLabels {
-    this.labels ??= {
-      hop: this.cfg.hop,
-      engine: this.cfg.engine,
-      model: this.model || this.parser?.totals.model || 'unknown',
-      node: this.cfg.node,
-    };
+    this.labels ??= this.labelsOf(this.model || this.parser?.totals.model || 'unknown');
     return this.labels;
   }
 
@@ -165,10 +164,22 @@ export function tokenLatencyObserver(
   sink: ObservationSink,
   gapSink?: GapSink,
 ): TapObserver {
+  // One labels object per model, shared by its exchanges: the metrics keep their attributes by
+  // labels object, so a request costs no new attribute set. Bounded: model names come from
+  // clients; past the bound an exchange gets labels of its own (the metrics cap models anyway).
+  const shared = new Map<string, HopLabels>();
+  const labelsOf = (model: string): HopLabels => {
+    let labels = shared.get(model);
+    if (!labels) {
+      labels = { hop: cfg.hop, engine: cfg.engine, model, node: cfg.node };
+      if (shared.size < MAX_SHARED_LABELS) shared.set(model, labels);
+    }
+    return labels;
+  };
   return {
     onRequest(req) {
       if (req.method !== 'POST') return undefined;
-      return new Exchange(req, cfg, sink, gapSink);
+      return new Exchange(req, cfg, labelsOf, sink, gapSink);
     },
   };
 }
