@@ -89,13 +89,24 @@ export class Scraper {
       Math.min(this.opts.collectorTimeoutMs, deadlineMs ?? this.opts.collectorTimeoutMs),
     );
     this.process?.probeLag();
-    const runs = await Promise.all([
+    const running = Promise.all([
       ...this.opts.collectors.map((c) => this.runCollector(c, cap)),
       ...this.allSources().map((s) => this.runSource(s, cap)),
     ]);
+    // The process families are read while the collectors wait for their sources, not after:
+    // two loop turns on, a collector has sent its requests (a Redis connect completes on the
+    // next turn, then the pipeline is written) and waits for the replies. Rendered at once, they
+    // would delay that write instead. The event-loop lag is then the newest finished probe, as
+    // with prom-client.
+    const processText = new Promise<string>((resolve) =>
+      setImmediate(() =>
+        setImmediate(() => resolve((this.process?.render() ?? '') + this.buildInfo)),
+      ),
+    );
+    const runs = await running;
     const parts = runs.flatMap((r) => r.parts);
     parts.push({ source: 'okome_exporter', text: this.selfMetrics(runs) });
-    parts.push({ source: 'process', text: (this.process?.render() ?? '') + this.buildInfo });
+    parts.push({ source: 'process', text: await processText });
     const merged = mergeExpositions(parts);
     for (const d of merged.duplicates) {
       if (this.warnedDuplicates.has(d)) continue;
