@@ -79,7 +79,10 @@ describe('okome-exporter in the stack', () => {
     // Alone on CORE it is 2.8-2.9; e2e files run in parallel on the one stack, and a second
     // request decoding beside ours makes each step 4 % slower (the simulator's batching), 2.74.
     expect(Number(sample!.value[1])).toBeGreaterThanOrEqual(2.7);
-    expect(Number(sample!.value[1])).toBeLessThanOrEqual(2.9);
+    // Above the profile by the step jitter only: each decode step is 1/2.85 s ± 6 %, so one
+    // 12-token request's rate is 2.85 ± 1 % (σ), and the first 5-minute rate may cover one or
+    // two requests; 2.99 is 5σ out.
+    expect(Number(sample!.value[1])).toBeLessThanOrEqual(2.99);
   });
 
   it('Prometheus has the GPU memory of every engine on CORE, with budgets', async () => {

@@ -137,9 +137,11 @@ export class VllmMetrics {
     this.e2e.observe(l, r.totalNs / 1e9);
     this.queue.observe(l, r.queueSeconds);
     this.inference.observe(l, r.totalNs / 1e9 - r.queueSeconds);
-    // vLLM's prefill ends with the first token; its decode runs from there to the last.
-    this.prefill.observe(l, (r.promptEvalNs + r.firstStepNs) / 1e9);
-    this.decode.observe(l, (r.evalNs - r.firstStepNs) / 1e9);
+    // vLLM takes its phases from one set of request timestamps (arrival, scheduled, first token,
+    // finished): prefill runs from scheduled to the first token, decode from there to the last,
+    // so queue + prefill = TTFT and TTFT + decode = e2e exactly, however late timers fire.
+    this.prefill.observe(l, r.ttftSeconds - r.queueSeconds);
+    this.decode.observe(l, r.totalNs / 1e9 - r.ttftSeconds);
     this.promptHist.observe(l, r.promptTokens);
     this.genHist.observe(l, r.completionTokens);
   };
