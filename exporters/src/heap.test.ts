@@ -48,51 +48,6 @@ describe('heap settings of the bin', () => {
     ).toBeGreaterThan(2);
   });
 
-  it("empties a scrape-only exporter's young generation after each HTTP response (not a tap's)", () => {
-    // A server whose handler leaves ~1 MiB of young objects behind, as a scrape does; after each
-    // response (and one loop turn) the new space's use is read.
-    const afterResponses = (withTap: boolean) => {
-      const script = `
-        const heap = require(${JSON.stringify(HEAP)});
-        const mode = heap.fitHeapTo(${withTap ? '[{ name: "tap", collect() {}, start() {} }]' : '[]'});
-        const http = require('node:http');
-        const young = () => require('node:v8').getHeapSpaceStatistics()
-          .find((s) => s.space_name === 'new_space').space_used_size;
-        const srv = http.createServer((req, res) => {
-          const garbage = [];
-          for (let i = 0; i < 5000; i++) garbage.push({ s: 'x' + i, n: [i] });
-          res.end(String(garbage.length));
-        });
-        srv.listen(0, '127.0.0.1', async () => {
-          const url = 'http://127.0.0.1:' + srv.address().port + '/';
-          const used = [];
-          for (let i = 0; i < 10; i++) {
-            await new Promise((r) => http.get(url, (res) => { res.resume(); res.on('end', r); }));
-            await new Promise((r) => setImmediate(r));
-            used.push(young());
-          }
-          srv.close();
-          console.log(JSON.stringify({
-            mode, scavenges: heap.scavengesAfterResponses(), maxKiB: Math.max(...used) / 1024,
-            gcVisible: typeof globalThis.gc,
-          }));
-        });
-      `;
-      return JSON.parse(execFileSync(process.execPath, ['-e', script], { encoding: 'utf8' })) as {
-        mode: string;
-        scavenges: number;
-        maxKiB: number;
-        gcVisible: string;
-      };
-    };
-    const lean = afterResponses(false);
-    expect(lean).toMatchObject({ mode: 'lean', scavenges: 10, gcVisible: 'undefined' });
-    expect(lean.maxKiB).toBeLessThan(512); // the handler's garbage is gone each time
-    const tap = afterResponses(true);
-    expect(tap).toMatchObject({ mode: 'default', scavenges: 0 });
-    expect(tap.maxKiB).toBeGreaterThan(512); // V8 collects when it runs out, not after responses
-  });
-
   it('tells whether node started with the young generation a tap wants (the bin warns when not)', () => {
     const size = (flags: string[]) =>
       Number(

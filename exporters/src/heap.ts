@@ -15,17 +15,10 @@
 //   scrape. Interpreter + Sparkplug baseline code serve a plain scrape as fast; a --check-keys
 //   scrape of 1,111 keys takes ~1.4× longer (still far below redis_exporter's, which sends its
 //   key commands one round trip at a time).
-// - A scavenge right after each HTTP response, while the exporter is idle: with a 1 MiB
-//   semi-space, a plain Redis scrape (~0.8 MB of garbage) otherwise hits one scavenge in the
-//   middle of nearly every scrape (~0.4 ms of its latency, copying the scrape's live data).
-//   After the response that data is dead, so the scavenge is cheaper and no one waits for it;
-//   the next scrape starts with an empty young generation and runs without a GC.
 // An exporter with a tap (token latency, Ollama) moves bytes all the time: fitHeapTo() gives it
 // V8's defaults back once the collectors are known. A flag the user gave node (NODE_OPTIONS or
 // the command line) for one of these settings wins over this module.
-import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { getHeapSpaceStatistics, setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import type { Collector } from './core/collector';
 
 /** Lean flag → V8's default for it. */
@@ -49,60 +42,14 @@ function apply(flags: Iterable<string>): void {
   for (const f of flags) if (!userSet(f)) setFlagsFromString(f);
 }
 
-/** Node publishes every finished HTTP response (the exporter's and its routes') here. */
-export const RESPONSE_FINISH_CHANNEL = 'http.server.response.finish';
-
-type GcFunction = (options: { type: 'minor' | 'major' }) => void;
-
-/**
- * V8's `gc()` without exposing it to the exporter's own code: --expose-gc only adds it to
- * contexts created while the flag is on, so one small context is made for it and the flag goes
- * off again.
- */
-function gcFunction(): GcFunction {
-  setFlagsFromString('--expose-gc');
-  try {
-    return runInNewContext('gc') as GcFunction;
-  } finally {
-    if (!/--expose[-_]gc\b/.test(given)) setFlagsFromString('--no-expose-gc');
-  }
-}
-
-let gc: GcFunction | undefined;
-let scavengeQueued = false;
-let idleScavenges = 0;
-
-/** Scavenges done after responses so far. */
-export function scavengesAfterResponses(): number {
-  return idleScavenges;
-}
-
-function scavenge(): void {
-  scavengeQueued = false;
-  if (!lean || !gc) return;
-  gc({ type: 'minor' });
-  idleScavenges++;
-}
-
-/** On the next loop turn: after the response's bytes were handed to the socket. */
-function scavengeAfterResponse(): void {
-  if (scavengeQueued) return;
-  scavengeQueued = true;
-  setImmediate(scavenge);
-}
-
 /** Before anything else is loaded: start lean, so module loading does not grow the heap. */
 apply(LEAN_FLAGS.keys());
 lean = true;
-gc = gcFunction();
-subscribe(RESPONSE_FINISH_CHANNEL, scavengeAfterResponse);
 
 /** A collector with start() opens listeners (a tap) and keeps bytes flowing between scrapes. */
 export function fitHeapTo(collectors: readonly Collector[]): 'lean' | 'default' {
   if (lean && collectors.some((c) => c.start)) {
     apply(LEAN_FLAGS.values());
-    unsubscribe(RESPONSE_FINISH_CHANNEL, scavengeAfterResponse);
-    gc = undefined;
     lean = false;
   }
   return lean ? 'lean' : 'default';
