@@ -81,6 +81,20 @@ describe('RESP client against a real redis-server', () => {
     }
   });
 
+  it('sendNow: written with the commands queued before it, replies in order with later ones', async () => {
+    const c = await RespClient.connect({ host: redis.host, port: redis.port, password: 's3cret' });
+    try {
+      const set = c.send('SET', 'n', '5');
+      const get = c.sendNow('GET', 'n');
+      const later = c.send('INCR', 'n');
+      expect(await get).toBe('5');
+      expect(await Promise.all([set, later])).toEqual(['OK', 6]);
+      expect(await c.sendNow('GET', 'n')).toBe('6');
+    } finally {
+      c.close();
+    }
+  });
+
   it('batch: thousands of commands in one pipeline, replies in order, mixed with send', async () => {
     const c = await RespClient.connect({ host: redis.host, port: redis.port, password: 's3cret' });
     try {

@@ -312,6 +312,16 @@ export class RespClient {
   }
 
   /**
+   * Like send, but written now (with any commands of this tick not yet written) instead of at the
+   * end of the tick: Redis starts on it while the caller goes on with synchronous work.
+   */
+  sendNow(...args: (string | number)[]): Promise<RespValue> {
+    const reply = this.send(...args);
+    this.flush();
+    return reply;
+  }
+
+  /**
    * Sends many commands in one pipeline and resolves once with all replies, in order (error
    * replies as RespError values). One promise for the batch instead of one per command keeps a
    * --check-keys scrape of thousands of keys light on the heap.
