@@ -14,7 +14,10 @@
 //   its code pages stay resident: ~8 MiB of RSS for a process whose JavaScript runs a few ms per
 //   scrape. Interpreter + Sparkplug baseline code serve a plain scrape as fast; a --check-keys
 //   scrape of 1,111 keys takes ~1.4× longer (still far below redis_exporter's, which sends its
-//   key commands one round trip at a time).
+//   key commands one round trip at a time). Re-measured 2026-11-26 with a lighter exporter:
+//   every TurboFan variant settable at run time (one compile job at a time, a smaller
+//   optimization budget or bytecode limit, no inlining) still took a --check-keys exporter to a
+//   65–74 MiB peak; TurboFan's own code pages in the node binary alone are ~4 MiB of it.
 // An exporter with a tap (token latency, Ollama) moves bytes all the time: fitHeapTo() gives it
 // V8's defaults back once the collectors are known. A flag the user gave node (NODE_OPTIONS or
 // the command line) for one of these settings wins over this module.
