@@ -1,6 +1,11 @@
 #!/usr/bin/env node
 // Benchmark: okome-exporter's redis collector vs Debian's redis_exporter (the anchor), both
-// scraping the same loopback redis-server holding 10k keys; plain and with --check-keys.
+// scraping the same loopback redis-server holding 10k keys; plain and with --check-keys, and
+// plain with the same metric families as the anchor: Debian's redis_exporter (1.45) predates
+// `redis_commands_latencies_usec` (v1.88 upstream, one histogram per command), which ours serves
+// by default (+207 samples, +40 % bytes); closer to like for like, ours skips it
+// (--exclude-latency-histogram-metrics; it still serves ~25 % more samples than the anchor: later
+// families). The latency goal is judged on those scenarios; the default one is shown beside them.
 // Prints scrape latency p50/p99, RSS, and ours/anchor ratios with each goal met or MISSED
 // (latency ≤ 1.0× at p50 and p99, RSS ≤ 64 MiB after the warm-up plus the measured scrapes).
 // Ours runs as a user runs it: `node exporters/dist/cli.js` (the bin), whose V8 settings are its
@@ -55,7 +60,26 @@ async function scrapeOnce(url) {
   return performance.now() - t;
 }
 
-async function scenario(name, redisUrl, flags, scrapes) {
+/** Samples (non-comment lines) and bytes of one exposition. */
+async function exposition(url) {
+  const text = await (await fetch(url)).text();
+  return {
+    samples: text.split('\n').filter((l) => l && !l.startsWith('#')).length,
+    bytes: text.length,
+  };
+}
+
+/**
+ * `flags` go to both exporters, `oursOnly` to ours only. `likeForLike`: both serve the same
+ * metric families, so the latency goal applies.
+ */
+async function scenario(
+  name,
+  redisUrl,
+  flags,
+  scrapes,
+  { oursOnly = {}, likeForLike = true } = {},
+) {
   const aPort = await freePort();
   const oPort = await freePort();
   const anchor = start(ANCHOR, [
@@ -71,7 +95,9 @@ async function scenario(name, redisUrl, flags, scrapes) {
     '--collector.redis',
     `--redis.addr=${redisUrl}`,
     `--web.listen-address=${HOST}:${oPort}`,
-    ...Object.entries(flags).map(([k, v]) => `--${k}=${v}`),
+    ...Object.entries({ ...flags, ...oursOnly }).map(([k, v]) =>
+      v === true ? `--${k}` : `--${k}=${v}`,
+    ),
   ]);
   const aUrl = `http://${HOST}:${aPort}/metrics`;
   const oUrl = `http://${HOST}:${oPort}/metrics`;
@@ -93,8 +119,21 @@ async function scenario(name, redisUrl, flags, scrapes) {
     const or = rssMiB(ours.pid);
     return {
       name,
-      anchor: { p50: percentile(a, 50), p99: percentile(a, 99), start: aStart, ...ar },
-      ours: { p50: percentile(o, 50), p99: percentile(o, 99), start: oStart, ...or },
+      likeForLike,
+      anchor: {
+        p50: percentile(a, 50),
+        p99: percentile(a, 99),
+        start: aStart,
+        ...ar,
+        ...(await exposition(aUrl)),
+      },
+      ours: {
+        p50: percentile(o, 50),
+        p99: percentile(o, 99),
+        start: oStart,
+        ...or,
+        ...(await exposition(oUrl)),
+      },
     };
   } finally {
     await Promise.all([anchor.stop(), ours.stop()]);
@@ -127,19 +166,43 @@ export async function run({ scrapes = 100 } = {}) {
     );
     await load(port);
     const url = `redis://${HOST}:${port}`;
+    const sameFamilies = { 'exclude-latency-histogram-metrics': true };
     const results = [
-      await scenario(`${KEYS} keys`, url, {}, scrapes),
+      await scenario(`${KEYS} keys, ours without latency histograms`, url, {}, scrapes, {
+        oursOnly: sameFamilies,
+      }),
       // key:1* matches 1,111 keys: SCAN over all 10k plus TYPE/MEMORY/GET/STRLEN per match.
-      await scenario(`${KEYS} keys, --check-keys=key:1*`, url, { 'check-keys': 'key:1*' }, scrapes),
+      await scenario(
+        `${KEYS} keys, --check-keys=key:1*, ours without latency histograms`,
+        url,
+        { 'check-keys': 'key:1*' },
+        scrapes,
+        { oursOnly: sameFamilies },
+      ),
+      await scenario(`${KEYS} keys, ours with its default families`, url, {}, scrapes, {
+        likeForLike: false,
+      }),
     ];
     const rows = [
-      ['scenario', 'exporter', 'p50 ms', 'p99 ms', 'RSS at start', 'RSS MiB', 'peak RSS MiB'],
+      [
+        'scenario',
+        'exporter',
+        'samples',
+        'KB',
+        'p50 ms',
+        'p99 ms',
+        'RSS at start',
+        'RSS MiB',
+        'peak RSS MiB',
+      ],
     ];
     for (const r of results)
       for (const who of ['anchor', 'ours'])
         rows.push([
           r.name,
           who === 'anchor' ? 'redis_exporter (Debian)' : 'okome-exporter',
+          String(r[who].samples),
+          fmt(r[who].bytes / 1000, 1),
           fmt(r[who].p50),
           fmt(r[who].p99),
           fmt(r[who].start, 1),
@@ -154,19 +217,23 @@ export async function run({ scrapes = 100 } = {}) {
     );
     console.log(table(rows));
     console.log(
-      `\ngoals (issue 6): latency ours/anchor ≤ ${LATENCY_GOAL.toFixed(1)}× at p50 and p99; exporter RSS ≤ ${RSS_GOAL_MIB} MiB after ${5 + scrapes} scrapes`,
+      `\ngoals (issue 6): latency ours/anchor ≤ ${LATENCY_GOAL.toFixed(1)}× at p50 and p99 without the histograms the anchor lacks; exporter RSS ≤ ${RSS_GOAL_MIB} MiB (also at its peak) after ${5 + scrapes} scrapes`,
     );
     for (const r of results) {
       const checks = [
         ['p50', r.ours.p50 / r.anchor.p50, LATENCY_GOAL, '×'],
         ['p99', r.ours.p99 / r.anchor.p99, LATENCY_GOAL, '×'],
-        ['RSS', r.ours.rss, RSS_GOAL_MIB, ' MiB'],
+        ['RSS', r.ours.peak, RSS_GOAL_MIB, ' MiB'],
       ];
       console.log(`  ${r.name}:`);
       for (const [what, value, goal, unit] of checks) {
-        r.goals = { ...r.goals, [what]: value <= goal };
+        const judged = unit !== '×' || r.likeForLike;
+        if (judged) r.goals = { ...r.goals, [what]: value <= goal };
+        const verdict = !judged
+          ? `shown only: ours serves ${r.ours.samples - r.anchor.samples} more samples, incl. the latency histograms`
+          : `goal ≤ ${goal}${unit}: ${value <= goal ? 'met' : 'MISSED'}`;
         console.log(
-          `    ${what.padEnd(3)} ${fmt(value, unit === '×' ? 2 : 1)}${unit} (goal ≤ ${goal}${unit}): ${value <= goal ? 'met' : 'MISSED'}`,
+          `    ${what.padEnd(3)} ${fmt(value, unit === '×' ? 2 : 1)}${unit} (${verdict})`,
         );
       }
     }
