@@ -121,6 +121,12 @@ describe('tap client side', () => {
     expect(seen).toEqual([]);
   });
 
+  it('refuses CONNECT with 405: a tunnel is not relayed', async () => {
+    const wire = await exchange(tap, 'CONNECT 127.0.0.1:443 HTTP/1.1\r\nHost: x\r\n\r\n');
+    expect(statusLines(wire)).toEqual(['HTTP/1.1 405 Method Not Allowed']);
+    expect(seen).toEqual([]);
+  });
+
   it('refuses a request head over 64 KiB with 431', async () => {
     const wire = await exchange(tap, `GET /x HTTP/1.1\r\nX-Big: ${'a'.repeat(70_000)}\r\n`);
     expect(statusLines(wire)).toEqual(['HTTP/1.1 431 Request Header Fields Too Large']);

@@ -154,6 +154,11 @@ export class ClientConnection {
         this.refuse(400, 'Bad Request');
         return;
       }
+      // A tunnel is not an exchange the tap can observe or relay as HTTP.
+      if (head.method === 'CONNECT') {
+        this.refuse(405, 'Method Not Allowed');
+        return;
+      }
       let rest: Buffer | undefined = buf.subarray(end);
       this.buffered = undefined;
       this.headStartedAt = undefined;
