@@ -1,18 +1,20 @@
 import { tokenLatencyObserver } from './observer';
+import type { TapRequestInfo } from '../../tap/types';
 import type { RequestObservation } from './metrics';
 
 const cfg = { hop: 'engine', engine: 'vllm', node: 'NODE-07', format: 'sse' as const };
+const CHAT_REQUEST: TapRequestInfo = {
+  tap: 'vllm',
+  method: 'POST',
+  path: '/v1/chat/completions',
+  headers: {},
+  startedAt: 0,
+  wallTime: 0,
+};
 
 function exchange(contentType: string, body: string, status = 200): RequestObservation[] {
   const seen: RequestObservation[] = [];
-  const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest({
-    tap: 'vllm',
-    method: 'POST',
-    path: '/v1/chat/completions',
-    headers: {},
-    startedAt: 0,
-    wallTime: 0,
-  });
+  const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest(CHAT_REQUEST);
   if (!ex) throw new Error('POST not observed');
   const request = Buffer.from('{"model":"m","stream":false}');
   ex.onRequestChunk?.(request, 1);
@@ -52,14 +54,7 @@ describe('inter-token gaps', () => {
 
   function gaps(chunks: [string, number][]): number[] {
     const seen: RequestObservation[] = [];
-    const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest({
-      tap: 'vllm',
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: {},
-      startedAt: 0,
-      wallTime: 0,
-    })!;
+    const ex = tokenLatencyObserver(cfg, (o) => seen.push(o)).onRequest(CHAT_REQUEST)!;
     ex.onResponse?.({ status: 200, headers: { 'content-type': 'text/event-stream' }, at: 1 });
     for (const [body, at] of chunks) ex.onChunk?.(Buffer.from(body), at);
     ex.onEnd?.({
@@ -98,14 +93,7 @@ describe('inter-token gaps', () => {
 
 describe('labels of the exchanges', () => {
   function observe(observer: ReturnType<typeof tokenLatencyObserver>, model: string) {
-    const ex = observer.onRequest({
-      tap: 'vllm',
-      method: 'POST',
-      path: '/v1/chat/completions',
-      headers: {},
-      startedAt: 0,
-      wallTime: 0,
-    });
+    const ex = observer.onRequest(CHAT_REQUEST);
     const body = Buffer.from(JSON.stringify({ model, stream: true }));
     ex?.onRequestChunk?.(body, 1);
     ex?.onRequestEnd?.(body.length, 1);
