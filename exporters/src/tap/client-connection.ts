@@ -106,7 +106,7 @@ export class ClientConnection {
       return;
     }
     this.socket.setTimeout(this.opts.keepAliveTimeoutMs);
-    if (this.socket.isPaused()) this.socket.resume();
+    this.resume(); // reading may have paused for requests sent ahead
     this.next();
   }
 

@@ -96,9 +96,12 @@ const SILENT = 'upstream silent for';
 const CONTENT_LENGTH = new Set(['content-length']);
 const CHUNKED_END = '0\r\n\r\n';
 
+/** Idle time a client connection is kept between requests (announced in Keep-Alive). */
+const KEEP_ALIVE_S = 65;
+
 function connectionHeader(keepAlive: boolean): string {
   return keepAlive
-    ? 'Connection: keep-alive\r\nKeep-Alive: timeout=65\r\n'
+    ? `Connection: keep-alive\r\nKeep-Alive: timeout=${KEEP_ALIVE_S}\r\n`
     : 'Connection: close\r\n';
 }
 
@@ -310,6 +313,8 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     let head: ResponseHead | undefined;
     let framing: BodyFraming | undefined;
     let clientChunked = false;
+    /** Decided with the response head (which announces it); the end of the exchange follows it. */
+    let keepClient = false;
     let remaining = 0;
     let decoder: ChunkedDecoder | undefined;
     let writer: ClientWriter | undefined;
@@ -352,8 +357,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       freeUpstream(reuse);
       client.uncork();
       finish('end');
-      // Without framing the client reads the body up to the close.
-      conn.done(ex.keepAlive && (clientChunked || framing?.kind !== 'close'));
+      conn.done(keepClient);
     };
 
     const startResponse = (h: ResponseHead) => {
@@ -365,7 +369,8 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       // not the upstream's to announce (a HEAD answer keeps it: it describes the GET body).
       const reframed = framing.kind === 'chunked' || framing.kind === 'close';
       clientChunked = reframed && !req.http10;
-      const keep = ex.keepAlive && (clientChunked || !reframed);
+      // Without framing the client reads the body up to the close.
+      keepClient = ex.keepAlive && (clientChunked || !reframed);
       const pairs = forwardable(
         h.rawHeaders,
         h.headers.connection,
@@ -374,7 +379,7 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
       let text = `HTTP/1.1 ${status} ${h.statusMessage || STATUS_CODES[status] || ''}\r\n`;
       for (let i = 0; i < pairs.length; i += 2) text += `${pairs[i]}: ${pairs[i + 1]}\r\n`;
       if (h.headers.date === undefined) text += `Date: ${httpDate()}\r\n`;
-      text += connectionHeader(keep);
+      text += connectionHeader(keepClient);
       if (clientChunked) text += 'Transfer-Encoding: chunked\r\n';
       // Sent at once: time to first byte must not wait for the first body chunk.
       client.write(`${text}\r\n`, 'latin1');
@@ -501,7 +506,10 @@ export async function createTap(opts: TapOptions): Promise<Tap> {
     };
   }
 
-  const connectionOptions = { keepAliveTimeoutMs: 65_000, headersTimeoutMs: 66_000 };
+  const connectionOptions = {
+    keepAliveTimeoutMs: KEEP_ALIVE_S * 1000,
+    headersTimeoutMs: (KEEP_ALIVE_S + 1) * 1000,
+  };
   const server: Server = createServer({ noDelay: true }, (s: Socket) => {
     clientSockets.add(s);
     s.on('close', () => clientSockets.delete(s));
