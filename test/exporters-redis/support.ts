@@ -92,7 +92,8 @@ export async function startRedis(extra: string[] = []): Promise<Proc> {
   const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
   try {
     await waitUntil(
-      async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
+      // Up: PONG, or NOAUTH when `extra` sets a password.
+      async () => /^(\+PONG|-NOAUTH)/.test(await redisCli(port, 'PING')),
       `redis-server :${port}`,
     );
   } catch (err) {

@@ -11,7 +11,7 @@ import { request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
-import { ANCHOR_BIN, freePort, HOST, redisCli, type Proc } from './support';
+import { ANCHOR_BIN, freePort, HOST, startRedis, type Proc } from './support';
 
 const CLI = join(__dirname, '..', '..', 'exporters', 'dist', 'cli.js');
 
@@ -174,44 +174,13 @@ const oursCli = (
   );
 
 describe('exporter web security and /-/reload (CLI, anchor where it has the feature)', () => {
-  let redis: { port: number; url: string; stop: () => Promise<void> };
+  let redis: Proc;
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run npx tsc -b tsconfig.build.json`);
     dir = mkdtempSync(join(tmpdir(), 'okome-web-e2e-'));
     makeCerts();
-    const port = await freePort();
-    const child = spawn(
-      'redis-server',
-      [
-        '--bind',
-        HOST,
-        '--port',
-        String(port),
-        '--save',
-        '',
-        '--requirepass',
-        'right',
-        '--dir',
-        dir,
-      ],
-      { stdio: 'ignore' },
-    );
-    const until = Date.now() + 10_000;
-    while (!(await redisCli(port, 'PING').catch(() => '')).startsWith('-NOAUTH')) {
-      if (Date.now() > until) throw new Error('redis-server did not start');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    redis = {
-      port,
-      url: `redis://${HOST}:${port}`,
-      stop: () =>
-        new Promise((resolve) => {
-          if (child.exitCode !== null) return resolve();
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-        }),
-    };
+    redis = await startRedis(['--requirepass', 'right']);
   }, 30_000);
   afterAll(async () => {
     await redis?.stop();
