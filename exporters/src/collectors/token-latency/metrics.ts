@@ -7,6 +7,7 @@ import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type * as OtelSdkMetrics from '@opentelemetry/sdk-metrics';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { E2E_BUCKETS, ITL_BUCKETS, TTFT_BUCKETS } from './buckets';
+import { GapHistogram } from './gap-histogram';
 import { LLM_METRICS, type FailureKind } from './names';
 import { serializeMetrics } from './serialize';
 
@@ -65,7 +66,8 @@ export class TokenLatencyMetrics {
   private readonly exporter: PrometheusExporter;
   private readonly provider: MeterProvider;
   private readonly ttft: Histogram;
-  private readonly itl: Histogram;
+  /** Recorded once per token: aggregated outside the SDK, read through it (gap-histogram.ts). */
+  private readonly itl: GapHistogram;
   private readonly tpot: Histogram;
   private readonly e2e: Histogram;
   private readonly requests: Counter;
@@ -82,16 +84,24 @@ export class TokenLatencyMetrics {
     this.maxModels = opts.maxModels ?? 50;
     this.collectTimeoutMs = opts.collectTimeoutMs ?? 2000;
     const { prom, sdk } = loadOtel();
+    const cardinalityLimit = opts.cardinalityLimit ?? 10_000;
+    this.itl = new GapHistogram({
+      name: LLM_METRICS.itl,
+      description: 'Gap between consecutive token-bearing chunks at the hop.',
+      unit: 's',
+      boundaries: ITL_BUCKETS,
+      cardinalityLimit,
+      sdk,
+    });
     this.exporter = new prom.PrometheusExporter({
       preventServerStart: true,
       withoutScopeInfo: true,
       withoutTargetInfo: true,
+      metricProducers: [this.itl],
     });
     this.provider = new sdk.MeterProvider({
       readers: [this.exporter],
-      views: [
-        { instrumentName: 'llm_*', aggregationCardinalityLimit: opts.cardinalityLimit ?? 10_000 },
-      ],
+      views: [{ instrumentName: 'llm_*', aggregationCardinalityLimit: cardinalityLimit }],
     });
     const meter = this.provider.getMeter('okome-token-latency');
     const hist = (name: string, description: string, buckets: number[]): Histogram =>
@@ -104,11 +114,6 @@ export class TokenLatencyMetrics {
       LLM_METRICS.ttft,
       'Time from request arrival at the hop to the first token.',
       TTFT_BUCKETS,
-    );
-    this.itl = hist(
-      LLM_METRICS.itl,
-      'Gap between consecutive token-bearing chunks at the hop.',
-      ITL_BUCKETS,
     );
     this.tpot = hist(
       LLM_METRICS.tpot,
@@ -155,7 +160,7 @@ export class TokenLatencyMetrics {
 
   /** One inter-token gap (seconds), recorded as it happens (observer's GapSink). */
   recordGap(labels: HopLabels, seconds: number): void {
-    this.itl.record(seconds, this.attributes(labels));
+    this.itl.record(this.attributes(labels), seconds);
   }
 
   record(o: RequestObservation): void {
@@ -163,7 +168,7 @@ export class TokenLatencyMetrics {
     this.requests.add(1, attrs);
     if (o.failure) this.failures.add(1, { ...attrs, kind: o.failure });
     if (o.ttft !== undefined) this.ttft.record(o.ttft, attrs);
-    for (const gap of o.itl) this.itl.record(gap, attrs);
+    for (const gap of o.itl) this.itl.record(attrs, gap);
     if (o.e2e !== undefined) this.e2e.record(o.e2e, attrs);
     if (o.outputTokens) this.genTokens.add(o.outputTokens, attrs);
     if (o.promptTokens) this.promptTokens.add(o.promptTokens, attrs);
