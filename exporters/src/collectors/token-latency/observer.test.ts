@@ -43,6 +43,17 @@ describe('token-latency observer on a tap forced to SSE', () => {
     expect(o?.failure).toBe('incomplete');
   });
 
+  it('labels with the request’s model and still reads usage when the stream names another', () => {
+    const [o] = exchange(
+      'text/event-stream',
+      'data: {"model":"m-awq","choices":[{"delta":{"content":"a"}}]}\n\n' +
+        'data: {"model":"m-awq","choices":[{"delta":{"content":"b"}}]}\n\n' +
+        'data: {"choices":[],"usage":{"prompt_tokens":7,"completion_tokens":2}}\n\ndata: [DONE]\n\n',
+    );
+    expect(o).toMatchObject({ labels: { model: 'm' }, outputTokens: 2, promptTokens: 7 });
+    expect(o?.failure).toBeUndefined();
+  });
+
   it('counts a 5xx JSON answer as a failure', () => {
     const [o] = exchange('application/json', '{"error":"oom"}', 503);
     expect(o?.failure).toBe('http_5xx');

@@ -89,8 +89,11 @@ class Exchange implements TapExchangeObserver {
     const format = wholeJson ? undefined : (this.cfg.format ?? detected);
     if (!format || res.status >= 400) return;
     // latin1 lines: token markers are ASCII, and only the few lines parsed as JSON are decoded.
-    this.parser = new TokenStreamParser(format, { onToken: () => this.token() }, true);
-    const parser = this.parser;
+    const parser = new TokenStreamParser(format, { onToken: () => this.token() }, true);
+    // The labels take the request's model first: with it known, the first chunk is not parsed
+    // as JSON for its model (the parser's fast path applies from the first token).
+    if (this.model) parser.totals.model = this.model;
+    this.parser = parser;
     this.splitter = new LineSplitter((line) => parser.line(line), undefined, true);
   }
 
