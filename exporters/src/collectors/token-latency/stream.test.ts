@@ -96,6 +96,24 @@ describe('TokenStreamParser fast path (no JSON.parse mid-stream)', () => {
     });
   });
 
+  it('reads usage without a parse: in every chunk (vLLM continuous_usage_stats), null, nested details, or only quoted in the text', () => {
+    const chunk = (content: string, usage: string) =>
+      `data: {"choices":[{"delta":{"content":${JSON.stringify(content)}}}],"usage":${usage}}\n\n`;
+    const sse =
+      'data: {"model":"m","choices":[{"delta":{"role":"assistant","content":""}}],"usage":null}\n\n' +
+      chunk('a', '{"prompt_tokens":4,"total_tokens":5,"completion_tokens":1}') +
+      chunk(
+        'b',
+        '{"prompt_tokens":4,"completion_tokens":2,"prompt_tokens_details":{"cached_tokens":2},"completion_tokens_details":{"reasoning_tokens":0}}',
+      ) +
+      // Last: a text that only quotes a usage object must not count.
+      chunk('"usage":{"completion_tokens":99,"prompt_tokens":99}', 'null') +
+      'data: [DONE]\n\n';
+    const { tokens, totals } = run('sse', sse);
+    expect(tokens).toBe(3);
+    expect(totals).toMatchObject({ done: true, reportedOutputTokens: 2, promptTokens: 4 });
+  });
+
   it('NDJSON: a spaced "done": true still yields the final statistics', () => {
     const { tokens, totals } = run(
       'ndjson',

@@ -43,11 +43,14 @@ interface OllamaChunk {
 }
 
 // Fast paths: a mid-stream chunk only needs "does it carry text?", which a regex answers
-// without JSON.parse; the full parse is kept for the chunks that carry the model (the first),
-// usage or the final statistics. This halves the tap's cost per token.
+// without JSON.parse, and SSE usage is read the same way; the full parse is kept for the chunk
+// that carries the model (the first, when the request did not name one) and Ollama's final
+// statistics. This halves the tap's cost per token.
 const SSE_TEXT = /"(?:content|text|reasoning_content)":"[^"]|"tool_calls":\[\{/;
 const NDJSON_TEXT = /"(?:response|content|thinking)":"[^"]|"tool_calls":\[\{/;
 const SSE_USAGE = /"usage":\s*\{/;
+const COMPLETION_TOKENS = /"completion_tokens":\s*(\d+)/;
+const PROMPT_TOKENS = /"prompt_tokens":\s*(\d+)/;
 const NDJSON_DONE = /"done":\s*true/;
 
 /** Line-oriented parser; feed it complete lines (the tap's LineSplitter does the framing). */
@@ -95,8 +98,9 @@ export class TokenStreamParser {
       this.totals.done = true;
       return;
     }
-    // `includes` first: a native substring search, much cheaper than the regex on every token.
-    if (this.totals.model !== undefined && !(data.includes('"usage"') && SSE_USAGE.test(data))) {
+    if (this.totals.model !== undefined) {
+      // `includes` first: a native substring search, much cheaper than a regex on every token.
+      if (data.includes('"usage"')) this.usage(data);
       if (SSE_TEXT.test(data)) this.token();
       return;
     }
@@ -121,6 +125,21 @@ export class TokenStreamParser {
         (Array.isArray(c.delta?.tool_calls) && c.delta.tool_calls.length > 0),
     );
     if (bearing) this.token();
+  }
+
+  /**
+   * Token counts of a usage object, read without JSON.parse: it comes once per request, or with
+   * every chunk (vLLM's `continuous_usage_stats`). A quote inside a JSON string is escaped, so
+   * `"usage":` and `"completion_tokens":` can only be keys (`*_tokens_details` do not match).
+   */
+  private usage(data: string): void {
+    const at = data.search(SSE_USAGE);
+    if (at < 0) return; // "usage": null
+    const rest = data.slice(at);
+    const completion = COMPLETION_TOKENS.exec(rest);
+    if (completion) this.totals.reportedOutputTokens = Number(completion[1]);
+    const prompt = PROMPT_TOKENS.exec(rest);
+    if (prompt) this.totals.promptTokens = Number(prompt[1]);
   }
 
   private ndjson(line: string): void {
