@@ -27,8 +27,11 @@ import {
 
 const NGINX = '/usr/sbin/nginx';
 const THROUGHPUT_ROUNDS = 3;
-// Latency: one discarded warm-up round per path (a fresh exporter spends its first few hundred
-// ms of traffic compiling; a tap runs for days), then rounds interleaved across the paths.
+// Latency: discarded warm-up rounds per path, then rounds interleaved across the paths. A tap
+// runs for days; a fresh exporter spends its first few hundred ms of traffic compiling, and
+// ~5 s after start V8 runs its one full GC of start-up garbage (a 4–12 ms pause, `--trace-gc`):
+// three interleaved warm-up rounds (~10 s) put both behind the measured rounds.
+const WARMUP_ROUNDS = 3;
 const LATENCY_ROUNDS = 3;
 const now = () => performance.timeOrigin + performance.now();
 
@@ -235,7 +238,8 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
     const thr = {};
     const delays = Object.fromEntries(paths.map(([name]) => [name, []]));
     const rates = Object.fromEntries(paths.map(([name]) => [name, []]));
-    for (const [, url] of paths) await latencyRound(url, streams, tokens, gap, []);
+    for (let r = 0; r < WARMUP_ROUNDS; r++)
+      for (const [, url] of paths) await latencyRound(url, streams, tokens, gap, []);
     for (let r = 0; r < LATENCY_ROUNDS; r++)
       for (const [name, url] of paths)
         rates[name].push(await latencyRound(url, streams, tokens, gap, delays[name]));
@@ -248,7 +252,7 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
     const m = await metricsCost();
 
     console.log(
-      `\n## token: tap vs direct vs nginx (${streams} streams × ${tokens} tokens, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s, ${LATENCY_ROUNDS} rounds after a warm-up, ${lat.direct.n} tokens per path; throughput best of ${THROUGHPUT_ROUNDS}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)\n`,
+      `\n## token: tap vs direct vs nginx (${streams} streams × ${tokens} tokens, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s, ${LATENCY_ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds, ${lat.direct.n} tokens per path; throughput best of ${THROUGHPUT_ROUNDS}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)\n`,
     );
     const rows = [
       ['path', 'delay p50 ms', 'delay p99 ms', 'added p50 ms', 'added p99 ms', 'throughput tok/s'],

@@ -48,7 +48,7 @@ describe('systemd set for OKOME', () => {
     expect(unit).not.toContain('--tap');
     // A tap node's exporter starts with the young generation its taps need (TAP_NODE_FLAGS).
     expect(unit).toMatch(
-      /ExecStart=\S+node \\\n\s+--min-semi-space-size=16 \\\n\s+\S+exporters\/dist\/cli\.js/,
+      /ExecStart=\S+node \\\n\s+--min-semi-space-size=16 \\\n\s+--no-memory-reducer \\\n\s+\S+exporters\/dist\/cli\.js/,
     );
     expect(unit).toContain('LimitNOFILE=65535');
     expect(unit).toContain('SupplementaryGroups=video');
