@@ -1,3 +1,4 @@
+import { hrTime } from '@opentelemetry/core';
 import * as sdk from '@opentelemetry/sdk-metrics';
 import { GapHistogram } from './gap-histogram';
 import { TokenLatencyMetrics } from './metrics';
@@ -11,6 +12,7 @@ const histogram = (cardinalityLimit = 100) =>
     boundaries: [0.01, 0.05, 0.1],
     cardinalityLimit,
     sdk,
+    hrTime,
   });
 
 const text = async (h: GapHistogram) => serializeMetrics((await h.collect()).resourceMetrics);

@@ -9,6 +9,7 @@
 import type { Attributes, HrTime } from '@opentelemetry/api';
 import type { CollectionResult, MetricProducer } from '@opentelemetry/sdk-metrics';
 import type * as OtelSdkMetrics from '@opentelemetry/sdk-metrics';
+import type * as OtelCore from '@opentelemetry/core';
 
 /** What OTel's own aggregation names the one series that takes label sets past the limit. */
 const OVERFLOW: Attributes = { 'otel.metric.overflow': true };
@@ -33,12 +34,8 @@ export interface GapHistogramOptions {
   cardinalityLimit: number;
   /** The SDK's enums, from the module the caller loaded (it is loaded lazily). */
   sdk: Pick<typeof OtelSdkMetrics, 'AggregationTemporality' | 'DataPointType'>;
-}
-
-function hrNow(): HrTime {
-  const ms = performance.timeOrigin + performance.now();
-  const seconds = Math.floor(ms / 1000);
-  return [seconds, Math.round((ms - seconds * 1000) * 1e6)];
+  /** The clock the SDK stamps its own data points with (@opentelemetry/core). */
+  hrTime: (typeof OtelCore)['hrTime'];
 }
 
 /** The attribute set's identity, as OTel's hashAttributes makes it (sorted keys). */
@@ -49,6 +46,8 @@ function attributesKey(attributes: Attributes): string {
       .map((k) => [k, attributes[k]]),
   );
 }
+
+const OVERFLOW_KEY = attributesKey(OVERFLOW);
 
 export class GapHistogram implements MetricProducer {
   private readonly byObject = new WeakMap<Attributes, Series>();
@@ -81,7 +80,7 @@ export class GapHistogram implements MetricProducer {
   }
 
   async collect(): Promise<CollectionResult> {
-    const endTime = hrNow();
+    const endTime = this.opts.hrTime();
     const { sdk } = this.opts;
     const dataPoints = [...this.byKey.values()].map((s) => ({
       attributes: s.attributes,
@@ -130,9 +129,8 @@ export class GapHistogram implements MetricProducer {
     if (known) return known;
     // As OTel's aggregation does: limit - 1 label sets, then one series for all the others.
     if (this.byKey.size >= this.opts.cardinalityLimit - 1) {
-      const overflowKey = attributesKey(OVERFLOW);
-      const overflow = this.byKey.get(overflowKey) ?? this.newSeries(OVERFLOW);
-      this.byKey.set(overflowKey, overflow);
+      const overflow = this.byKey.get(OVERFLOW_KEY) ?? this.newSeries(OVERFLOW);
+      this.byKey.set(OVERFLOW_KEY, overflow);
       return overflow;
     }
     const s = this.newSeries({ ...attributes });
@@ -143,7 +141,7 @@ export class GapHistogram implements MetricProducer {
   private newSeries(attributes: Attributes): Series {
     return {
       attributes,
-      startTime: hrNow(),
+      startTime: this.opts.hrTime(),
       counts: new Array<number>(this.boundaries.length + 1).fill(0),
       sum: 0,
       count: 0,

@@ -5,6 +5,7 @@ import type { Attributes, Counter, Histogram } from '@opentelemetry/api';
 import type * as OtelPrometheus from '@opentelemetry/exporter-prometheus';
 import type { PrometheusExporter } from '@opentelemetry/exporter-prometheus';
 import type * as OtelSdkMetrics from '@opentelemetry/sdk-metrics';
+import type * as OtelCore from '@opentelemetry/core';
 import type { MeterProvider } from '@opentelemetry/sdk-metrics';
 import { E2E_BUCKETS, ITL_BUCKETS, TTFT_BUCKETS } from './buckets';
 import { GapHistogram } from './gap-histogram';
@@ -15,11 +16,16 @@ import { serializeMetrics } from './serialize';
  * OpenTelemetry is loaded on first use: an exporter without taps (a Redis-only cache node)
  * does not carry the SDK's ~15 MiB.
  */
-function loadOtel(): { prom: typeof OtelPrometheus; sdk: typeof OtelSdkMetrics } {
+function loadOtel(): {
+  prom: typeof OtelPrometheus;
+  sdk: typeof OtelSdkMetrics;
+  core: typeof OtelCore;
+} {
   /* eslint-disable @typescript-eslint/no-require-imports -- deliberate lazy load, see above */
   return {
     prom: require('@opentelemetry/exporter-prometheus') as typeof OtelPrometheus,
     sdk: require('@opentelemetry/sdk-metrics') as typeof OtelSdkMetrics,
+    core: require('@opentelemetry/core') as typeof OtelCore,
   };
   /* eslint-enable @typescript-eslint/no-require-imports */
 }
@@ -83,7 +89,7 @@ export class TokenLatencyMetrics {
   constructor(opts: TokenLatencyMetricsOptions = {}) {
     this.maxModels = opts.maxModels ?? 50;
     this.collectTimeoutMs = opts.collectTimeoutMs ?? 2000;
-    const { prom, sdk } = loadOtel();
+    const { prom, sdk, core } = loadOtel();
     const cardinalityLimit = opts.cardinalityLimit ?? 10_000;
     this.itl = new GapHistogram({
       name: LLM_METRICS.itl,
@@ -92,6 +98,7 @@ export class TokenLatencyMetrics {
       boundaries: ITL_BUCKETS,
       cardinalityLimit,
       sdk,
+      hrTime: core.hrTime,
     });
     this.exporter = new prom.PrometheusExporter({
       preventServerStart: true,
