@@ -2,7 +2,9 @@
 // Benchmark: the token-latency tap vs a direct connection vs the same stream through nginx
 // (proxy_buffering off), on loopback, engine stand-in in its own process (_token-upstream.mjs).
 // Every token carries its write time, so the client measures per-token delivery delay; a
-// proxy's added latency per token is its delay minus the direct delay (p50/p99). Throughput is
+// proxy's added latency per token is its delay minus the direct delay (p50/p99). The delay p99
+// is also given apart for the first and last tokens of the streams, which start and end together
+// (as a batch does on an engine), and for the rest: where a proxy's tail comes from. Throughput is
 // tokens/s with the upstream writing as fast as the path accepts. Also: /metrics with 10k
 // series (goal < 50 ms).
 // usage: node bench/token.mjs [--streams N] [--tokens N]   (npm run bench -- token)
@@ -35,6 +37,12 @@ const WARMUP_ROUNDS = 3;
 const LATENCY_ROUNDS = 3;
 const now = () => performance.timeOrigin + performance.now();
 
+/** Tokens this close to a stream's start or end count as its edges in the by-position p99. */
+const EDGE_TOKENS = 3;
+
+/** Per-token delivery delays (ms) of one path: all of them, and split by place in the stream. */
+const newDelays = () => ({ all: [], edge: [], middle: [] });
+
 /**
  * One streamed request. With `delays`, each token's delivery delay (ms) is pushed; without, the
  * body is only counted (bytes, and the [DONE] end marker), so the client is not the bottleneck.
@@ -62,7 +70,10 @@ function stream(base, tokens, gap, agent, delays) {
             const m = /"t":([0-9.]+)/.exec(line);
             if (m) {
               count++;
-              delays.push(at - Number(m[1]));
+              const delay = at - Number(m[1]);
+              delays.all.push(delay);
+              const edge = count <= EDGE_TOKENS || count > tokens - EDGE_TOKENS;
+              (edge ? delays.edge : delays.middle).push(delay);
             }
           }
         });
@@ -86,18 +97,20 @@ function stream(base, tokens, gap, agent, delays) {
 async function latencyRound(base, streams, tokens, gap, delays) {
   const agent = new Agent({ keepAlive: true, maxSockets: streams });
   const t = performance.now();
-  const before = delays.length;
+  const before = delays.all.length;
   await Promise.all(
     Array.from({ length: streams }, () => stream(base, tokens, gap, agent, delays)),
   );
   agent.destroy();
-  return (delays.length - before) / ((performance.now() - t) / 1000);
+  return (delays.all.length - before) / ((performance.now() - t) / 1000);
 }
 
 const summary = (delays, rates) => ({
-  p50: percentile(delays, 50),
-  p99: percentile(delays, 99),
-  n: delays.length,
+  p50: percentile(delays.all, 50),
+  p99: percentile(delays.all, 99),
+  edgeP99: percentile(delays.edge, 99),
+  middleP99: percentile(delays.middle, 99),
+  n: delays.all.length,
   rate: rates.reduce((a, b) => a + b, 0) / rates.length,
 });
 
@@ -236,10 +249,10 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
     ];
     const lat = {};
     const thr = {};
-    const delays = Object.fromEntries(paths.map(([name]) => [name, []]));
+    const delays = Object.fromEntries(paths.map(([name]) => [name, newDelays()]));
     const rates = Object.fromEntries(paths.map(([name]) => [name, []]));
     for (let r = 0; r < WARMUP_ROUNDS; r++)
-      for (const [, url] of paths) await latencyRound(url, streams, tokens, gap, []);
+      for (const [, url] of paths) await latencyRound(url, streams, tokens, gap, newDelays());
     for (let r = 0; r < LATENCY_ROUNDS; r++)
       for (const [name, url] of paths)
         rates[name].push(await latencyRound(url, streams, tokens, gap, delays[name]));
@@ -255,7 +268,16 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
       `\n## token: tap vs direct vs nginx (${streams} streams × ${tokens} tokens, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s, ${LATENCY_ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds, ${lat.direct.n} tokens per path; throughput best of ${THROUGHPUT_ROUNDS}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)\n`,
     );
     const rows = [
-      ['path', 'delay p50 ms', 'delay p99 ms', 'added p50 ms', 'added p99 ms', 'throughput tok/s'],
+      [
+        'path',
+        'delay p50 ms',
+        'delay p99 ms',
+        'added p50 ms',
+        'added p99 ms',
+        `p99 first/last ${EDGE_TOKENS} ms`,
+        'p99 mid-stream ms',
+        'throughput tok/s',
+      ],
     ];
     for (const [name] of paths)
       rows.push([
@@ -264,6 +286,8 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
         fmt(lat[name].p99, 3),
         name === 'direct' ? '-' : fmt(lat[name].p50 - lat.direct.p50, 3),
         name === 'direct' ? '-' : fmt(lat[name].p99 - lat.direct.p99, 3),
+        fmt(lat[name].edgeP99, 3),
+        fmt(lat[name].middleP99, 3),
         fmt(thr[name], 0),
       ]);
     console.log(table(rows));
