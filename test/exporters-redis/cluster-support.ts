@@ -1,11 +1,12 @@
 // A real Redis Cluster on loopback for the --is-cluster tests: three masters, each with an
 // ephemeral client port and an explicit bus port (--cluster-port; port+10000 may not exist),
 // joined by `redis-cli --cluster create`. Every wait is bounded.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { spawnRedisServer, waitUntil } from '../../exporters/src/test-support/redis-server';
 import { freePort, HOST, redisCli } from './support';
 
 const execFileAsync = promisify(execFile);
@@ -19,37 +20,20 @@ export interface RedisCluster {
   stop(): Promise<void>;
 }
 
-async function waitUntil(check: () => Promise<boolean>, what: string, ms = 20_000): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function stopChild(child: ChildProcess): Promise<void> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    child.once('exit', () => resolve());
-    child.kill('SIGTERM');
-  });
-}
-
 export async function startCluster(masters = 3): Promise<RedisCluster> {
   const dir = mkdtempSync(join(tmpdir(), 'okome-redis-cluster-'));
-  const nodes = new Map<number, ChildProcess>();
+  /** client port → stop */
+  const nodes = new Map<number, () => Promise<void>>();
   const stopAll = async (): Promise<void> => {
-    await Promise.all([...nodes.values()].map(stopChild));
+    await Promise.all([...nodes.values()].map((stop) => stop()));
     rmSync(dir, { recursive: true, force: true });
   };
   try {
     for (let i = 0; i < masters; i++) {
       const port = await freePort();
       const bus = await freePort();
-      const child = spawn(
-        'redis-server',
-        [
+      const stop = await spawnRedisServer({
+        args: [
           '--bind',
           HOST,
           '--port',
@@ -67,13 +51,11 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
           '--appendonly',
           'no',
         ],
-        { stdio: 'ignore' },
-      );
-      nodes.set(port, child);
-      await waitUntil(
-        async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
-        `redis-server :${port}`,
-      );
+        ready: async () => (await redisCli(port, 'PING')).startsWith('+PONG'),
+        what: `redis-server :${port}`,
+        timeoutMs: 20_000,
+      });
+      nodes.set(port, stop);
     }
     const ports = [...nodes.keys()];
     await execFileAsync(
@@ -87,6 +69,7 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
           t.includes('cluster_state:ok'),
         ),
       'cluster_state:ok on every node',
+      20_000,
     );
     return {
       ports,
@@ -99,8 +82,7 @@ export async function startCluster(masters = 3): Promise<RedisCluster> {
         return stdout;
       },
       async stopNode(port) {
-        const child = nodes.get(port);
-        if (child) await stopChild(child);
+        await nodes.get(port)?.();
       },
       stop: stopAll,
     };

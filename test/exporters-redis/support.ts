@@ -2,57 +2,28 @@
 // anchor), each on 127.0.0.1 with a free ephemeral port; nothing is mocked.
 import { Exporter, Options, redisCollector, silentLogger } from '@okome/exporters';
 import type { FlagValue } from '@okome/exporters';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createConnection, createServer } from 'node:net';
+import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import {
+  freePort,
+  spawnRedisServer,
+  startPlainRedis,
+  stopper,
+  waitUntil,
+} from '../../exporters/src/test-support/redis-server';
+
+export { freePort, stopper, waitUntil };
 
 export const ANCHOR_BIN = '/usr/bin/prometheus-redis-exporter';
 export const HOST = '127.0.0.1';
-
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, HOST, () => {
-      const a = srv.address();
-      srv.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
-    });
-  });
-}
-
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  what: string,
-  ms = 15_000,
-): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    if (await check().catch(() => false)) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
 
 export interface Proc {
   port: number;
   url: string;
   stop(): Promise<void>;
-}
-
-/** Stops `child` with SIGTERM (at once if it already exited), then runs `cleanup`. */
-export function stopper(child: ChildProcess, cleanup?: () => void): () => Promise<void> {
-  return () =>
-    new Promise((resolve) => {
-      const done = (): void => {
-        cleanup?.();
-        resolve();
-      };
-      if (child.exitCode !== null || child.signalCode !== null) return done();
-      child.once('exit', done);
-      child.kill('SIGTERM');
-    });
 }
 
 /** A raw RESP round trip (inline command), so the fixtures do not depend on the code under test. */
@@ -70,36 +41,12 @@ export function redisCli(port: number, ...args: string[]): Promise<string> {
 
 /** redis-server without persistence; `extra` arguments go last (e.g. `--loadmodule FILE`). */
 export async function startRedis(extra: string[] = []): Promise<Proc> {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'okome-compat-redis-'));
-  const child = spawn(
-    'redis-server',
-    [
-      '--bind',
-      HOST,
-      '--port',
-      String(port),
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--dir',
-      dir,
-      ...extra,
-    ],
-    { stdio: 'ignore' },
+  const { port, stop } = await startPlainRedis(
+    extra,
+    // Up: PONG, or NOAUTH when `extra` sets a password.
+    async (port) => /^(\+PONG|-NOAUTH)/.test(await redisCli(port, 'PING')),
+    { tmpPrefix: 'okome-compat-redis-' },
   );
-  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
-  try {
-    await waitUntil(
-      // Up: PONG, or NOAUTH when `extra` sets a password.
-      async () => /^(\+PONG|-NOAUTH)/.test(await redisCli(port, 'PING')),
-      `redis-server :${port}`,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
   return { port, url: `redis://${HOST}:${port}`, stop };
 }
 
@@ -113,17 +60,12 @@ export async function startSentinel(master: string): Promise<Proc> {
     conf,
     `port ${port}\nbind ${HOST}\ndir ${dir}\nsentinel monitor mymaster ${mHost} ${mPort} 1\n`,
   );
-  const child = spawn('redis-server', [conf, '--sentinel'], { stdio: 'ignore' });
-  const stop = stopper(child, () => rmSync(dir, { recursive: true, force: true }));
-  try {
-    await waitUntil(
-      async () => (await redisCli(port, 'SENTINEL', 'CKQUORUM', 'mymaster')).startsWith('+OK'),
-      `redis sentinel :${port}`,
-    );
-  } catch (err) {
-    await stop();
-    throw err;
-  }
+  const stop = await spawnRedisServer({
+    args: [conf, '--sentinel'],
+    ready: async () => (await redisCli(port, 'SENTINEL', 'CKQUORUM', 'mymaster')).startsWith('+OK'),
+    what: `redis sentinel :${port}`,
+    cleanup: () => rmSync(dir, { recursive: true, force: true }),
+  });
   return { port, url: `redis://${HOST}:${port}`, stop };
 }
 

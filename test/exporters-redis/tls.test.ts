@@ -1,83 +1,34 @@
 // --tls-* flags against a real TLS redis-server: a throwaway CA and certificates made with
-// openssl, redis-server listening with --tls-port on loopback. Ours must scrape it over TLS like
-// the anchor does, and say clearly when the CA, the server name or the client certificate is
-// wrong (redis_up 0, the TLS reason in redis_exporter_last_scrape_error). No shared stack needed.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// openssl (exporters/src/test-support/test-certs.ts), redis-server listening with --tls-port on
+// loopback. Ours must scrape it over TLS like the anchor does, and say clearly when the CA, the
+// server name or the client certificate is wrong (redis_up 0, the TLS reason in
+// redis_exporter_last_scrape_error). No shared stack needed.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RedisExporter, redisOptionsFromFlags } from '@okome/exporters';
 import type { RedisFlagValues } from '@okome/exporters';
+import { spawnRedisServer } from '../../exporters/src/test-support/redis-server';
+import { makeTestCa, makeTestLeaf } from '../../exporters/src/test-support/test-certs';
 import { freePort, HOST, parseExposition, startAnchor, type Proc } from './support';
-
-function openssl(dir: string, ...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
 
 /** A CA, a server certificate for localhost/127.0.0.1, a client certificate, and a foreign CA. */
 function makeCerts(dir: string): void {
-  const ca = (name: string, cn: string): void =>
-    openssl(
-      dir,
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-days',
-      '1',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.crt`,
-    );
-  const leaf = (name: string, cn: string, ext: string): void => {
-    writeFileSync(join(dir, `${name}.ext`), ext);
-    openssl(
-      dir,
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${cn}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    openssl(
-      dir,
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-    );
-  };
-  ca('ca', 'okome-test-ca');
-  ca('other-ca', 'someone-else');
-  leaf('server', 'localhost', 'subjectAltName=DNS:localhost,IP:127.0.0.1\n');
-  leaf('client', 'okome-exporter', 'extendedKeyUsage=clientAuth\n');
+  makeTestCa(dir, 'ca', 'okome-test-ca');
+  makeTestCa(dir, 'other-ca', 'someone-else');
+  makeTestLeaf(dir, {
+    name: 'server',
+    cn: 'localhost',
+    ext: 'subjectAltName=DNS:localhost,IP:127.0.0.1',
+  });
+  makeTestLeaf(dir, { name: 'client', cn: 'okome-exporter', ext: 'extendedKeyUsage=clientAuth' });
 }
 
 async function startTlsRedis(dir: string, authClients: boolean): Promise<Proc> {
   const port = await freePort();
-  const child = spawn(
-    'redis-server',
-    [
+  const stop = await spawnRedisServer({
+    args: [
       '--bind',
       HOST,
       '--port',
@@ -97,29 +48,20 @@ async function startTlsRedis(dir: string, authClients: boolean): Promise<Proc> {
       '--tls-auth-clients',
       authClients ? 'yes' : 'no',
     ],
-    { stdio: 'ignore' },
-  );
-  // Ready when the TLS port accepts: probe with our own skip-verify scrape, bounded.
-  for (let i = 0; i < 100; i++) {
-    const t = await scrapeOurs({
-      'redis.addr': `rediss://${HOST}:${port}`,
-      'skip-tls-verification': true,
-      'connection-timeout': '500ms',
-      ...(authClients ? clientCert(dir) : {}),
-    });
-    if (t.samples.get('redis_up') === 1) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    url: `rediss://${HOST}:${port}`,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+    // Ready when the TLS port accepts: probe with our own skip-verify scrape.
+    ready: async () =>
+      (
+        await scrapeOurs({
+          'redis.addr': `rediss://${HOST}:${port}`,
+          'skip-tls-verification': true,
+          'connection-timeout': '500ms',
+          ...(authClients ? clientCert(dir) : {}),
+        })
+      ).samples.get('redis_up') === 1,
+    what: `TLS redis-server :${port}`,
+    timeoutMs: 10_000,
+  });
+  return { port, url: `rediss://${HOST}:${port}`, stop };
 }
 
 function clientCert(dir: string): RedisFlagValues {

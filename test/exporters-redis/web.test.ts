@@ -5,12 +5,13 @@
 // the minimum version once a client CA is set; ours keeps it). Basic auth and /-/reload
 // came after v1.45, so they are checked against redis_exporter's documented answers only.
 // No shared stack needed (OKOME_E2E_NO_STACK=1).
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type RequestOptions } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { hashSync } from 'bcryptjs';
+import { makeTestCa, makeTestLeaf } from '../../exporters/src/test-support/test-certs';
 import { ANCHOR_BIN, freePort, HOST, startRedis, type Proc } from './support';
 
 const CLI = join(__dirname, '..', '..', 'exporters', 'dist', 'cli.js');
@@ -18,59 +19,11 @@ const CLI = join(__dirname, '..', '..', 'exporters', 'dist', 'cli.js');
 let dir: string;
 const file = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
 /** A CA, a server certificate for 127.0.0.1 and a client certificate signed by it. */
 function makeCerts(): void {
-  const subj = (cn: string) => ['-nodes', '-subj', `/CN=${cn}`];
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    ...subj('ca'),
-    '-days',
-    '1',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-  );
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\n'],
-    ['client', 'extendedKeyUsage=clientAuth\n'],
-  ] as const) {
-    writeFileSync(file(`${name}.ext`), ext);
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      ...subj(name),
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-    );
-  }
+  makeTestCa(dir, 'ca', 'ca');
+  makeTestLeaf(dir, { name: 'server', cn: 'server', ext: 'subjectAltName=IP:127.0.0.1' });
+  makeTestLeaf(dir, { name: 'client', cn: 'client', ext: 'extendedKeyUsage=clientAuth' });
 }
 
 interface Reply {

@@ -1,7 +1,7 @@
-// --tls-server-* and --basic-auth-* on a real exporter: throwaway certificates from openssl, real
-// HTTPS requests from node:https (trusting only the test CA), nothing mocked.
-import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+// --tls-server-* and --basic-auth-* on a real exporter: throwaway certificates from openssl
+// (test-support/test-certs.ts), real HTTPS requests from node:https (trusting only the test CA),
+// nothing mocked.
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { TLSSocket } from 'node:tls';
 import { request } from 'node:https';
 import type { RequestOptions } from 'node:https';
@@ -11,69 +11,20 @@ import { Exporter } from '../core/exporter';
 import { FlagError, parseArgs, resolveOptions } from '../core/flags';
 import { silentLogger } from '../core/logger';
 import { hashSync } from 'bcryptjs';
+import { makeTestCa, makeTestLeaf } from '../test-support/test-certs';
 import { WEB_SECURITY_FLAGS, WWW_AUTHENTICATE, webSecurityFrom } from './security';
 import type { WebSecurity } from './security';
 
 let dir: string;
 const file = (name: string) => join(dir, name);
 
-function openssl(...args: string[]): void {
-  execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-}
-
-/** A CA; a server certificate for 127.0.0.1 and a client certificate, both signed by it. */
+/** A CA; a server certificate for 127.0.0.1 (twice: server, server2) and a client certificate. */
 function makeCerts(): void {
-  openssl(
-    'req',
-    '-x509',
-    '-newkey',
-    'rsa:2048',
-    '-nodes',
-    '-days',
-    '1',
-    '-subj',
-    '/CN=okome-test-ca',
-    '-keyout',
-    'ca.key',
-    '-out',
-    'ca.crt',
-  );
-  for (const [name, ext] of [
-    ['server', 'subjectAltName=IP:127.0.0.1\n'],
-    ['server2', 'subjectAltName=IP:127.0.0.1\n'],
-    ['client', 'extendedKeyUsage=clientAuth\n'],
-  ] as const) {
-    writeFileSync(file(`${name}.ext`), ext);
-    openssl(
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-subj',
-      `/CN=${name}`,
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-    );
-    openssl(
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.crt',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-days',
-      '1',
-      '-out',
-      `${name}.crt`,
-      '-extfile',
-      `${name}.ext`,
-    );
+  makeTestCa(dir, 'ca', 'okome-test-ca');
+  for (const name of ['server', 'server2']) {
+    makeTestLeaf(dir, { name, cn: name, ext: 'subjectAltName=IP:127.0.0.1' });
   }
+  makeTestLeaf(dir, { name: 'client', cn: 'client', ext: 'extendedKeyUsage=clientAuth' });
 }
 
 function security(argv: string[]): WebSecurity {
