@@ -19,7 +19,7 @@ import type { PlannedAction } from './routing/plan';
 import { AuditJournal } from './state/audit';
 import type { AuditEntry } from './state/audit';
 import { StateStore } from './state/store';
-import { backendKey, backendState, poolStates } from './state/types';
+import { backendKey, backendState, poolStates, releaseReverts } from './state/types';
 import type { ControllerState, KillSwitch, PendingAction } from './state/types';
 import type { NodeHealth } from './topology/health';
 import { dedupeKey } from './webhook/validate';
@@ -466,7 +466,7 @@ export class Engine {
             // resolution missing for longer than the grace counts as lost.
             if (this.now() - since < this.holderGraceMs) continue;
             this.missingHolders.delete(key);
-            const last = rec.holders.length === 1 && !rec.manual && rec.state !== 'enabled';
+            const last = releaseReverts(rec);
             this.release(
               pool,
               backend,

@@ -3,7 +3,7 @@
 import type { BackendState, Inventory, Pool } from '@okome/provisioning';
 import { ALERT_ACTIONS, LABEL_ACTION, LABEL_BACKEND, LABEL_POOL } from '../conventions';
 import type { AlertAction } from '../conventions';
-import { backendState } from '../state/types';
+import { backendState, releaseReverts } from '../state/types';
 import type { ControllerState } from '../state/types';
 import { dedupeKey } from '../webhook/validate';
 import type { WebhookAlert, WebhookPayload } from '../webhook/validate';
@@ -111,8 +111,7 @@ export function planAlert(groupKey: string, alert: WebhookAlert, ctx: PlanContex
       reason: `${label} resolved; it holds nothing`,
       ...target,
     };
-  const lastHolder = holders.length === 1;
-  if (!lastHolder || record?.manual || current === 'enabled')
+  if (!releaseReverts(record))
     return {
       ...base,
       ...target,

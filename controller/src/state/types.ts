@@ -87,6 +87,15 @@ export function backendState(state: ControllerState, pool: string, backend: stri
   return state.routing[pool]?.[backend]?.state ?? 'enabled';
 }
 
+/**
+ * Whether releasing one holder of `rec` schedules the backend's revert: only the last holder of
+ * an automatic change does (a manual change stays until a person undoes it). One rule for a
+ * resolved notification and for a holder whose alert was lost.
+ */
+export function releaseReverts(rec: BackendRecord | undefined): boolean {
+  return rec !== undefined && rec.holders.length === 1 && !rec.manual && rec.state !== 'enabled';
+}
+
 /** pool's backends → state, the shape the actuators and renderers take. */
 export function poolStates(state: ControllerState, pool: string): Record<string, BackendState> {
   const out: Record<string, BackendState> = {};
