@@ -59,13 +59,19 @@ ${servers}
   );
   const r = spawnSync('nginx', ['-p', prefix, '-c', conf], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`nginx did not start: ${r.stderr}`);
+  // The command returns once nginx has forked; the daemon writes its pid file a moment later.
+  // Returned before that, a quick test's stop() found no pid and left the daemon running.
+  const pidFile = join(prefix, 'logs', 'nginx.pid');
+  for (const until = Date.now() + 5000; !existsSync(pidFile);) {
+    if (Date.now() > until) throw new Error(`nginx wrote no pid file in 5 s (${pidFile})`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
   return {
     prefix,
     conf,
     upstreamDir,
     port,
     stop() {
-      const pidFile = join(prefix, 'logs', 'nginx.pid');
       if (!existsSync(pidFile)) return;
       const pid = Number(readFileSync(pidFile, 'utf8').trim());
       try {
