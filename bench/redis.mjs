@@ -11,13 +11,14 @@
 // Ours runs as a user runs it: `node exporters/dist/cli.js` (the bin), whose V8 settings are its
 // own (exporters/src/heap.ts); nothing is added on the command line here.
 // usage: node bench/redis.mjs [--scrapes N]   (npm run bench -- redis)
+import { createRequire } from 'node:module';
 import { createConnection } from 'node:net';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { loadavg, tmpdir } from 'node:os';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import {
   EXPORTER_CLI,
   HOST,
+  ROOT,
   fmt,
   freePort,
   isMain,
@@ -27,6 +28,11 @@ import {
   table,
   waitUntil,
 } from './_exporter-util.mjs';
+
+// The tests' redis-server start (no persistence, a temp --dir removed on stop, bounded wait).
+const { startPlainRedis } = createRequire(import.meta.url)(
+  join(ROOT, 'exporters/dist/test-support/redis-server.js'),
+);
 
 const ANCHOR = '/usr/bin/prometheus-redis-exporter';
 const KEYS = 10_000;
@@ -141,29 +147,17 @@ async function scenario(
 }
 
 export async function run({ scrapes = 100 } = {}) {
-  const port = await freePort();
-  const dir = mkdtempSync(join(tmpdir(), 'okome-bench-redis-'));
-  const redis = start('redis-server', [
-    '--bind',
-    HOST,
-    '--port',
-    String(port),
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-    '--dir',
-    dir,
-  ]);
+  const redis = await startPlainRedis(
+    [],
+    (port) =>
+      new Promise((resolve) => {
+        const s = createConnection({ host: HOST, port }, () => (s.destroy(), resolve(true)));
+        s.on('error', () => resolve(false));
+      }),
+    { tmpPrefix: 'okome-bench-redis-' },
+  );
+  const { port } = redis;
   try {
-    await waitUntil(
-      () =>
-        new Promise((resolve) => {
-          const s = createConnection({ host: HOST, port }, () => (s.destroy(), resolve(true)));
-          s.on('error', () => resolve(false));
-        }),
-      'redis-server',
-    );
     await load(port);
     const url = `redis://${HOST}:${port}`;
     const sameFamilies = { 'exclude-latency-histogram-metrics': true };
@@ -246,7 +240,6 @@ export async function run({ scrapes = 100 } = {}) {
     return results;
   } finally {
     await redis.stop();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 
