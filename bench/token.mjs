@@ -7,7 +7,13 @@
 // (as a batch does on an engine), and for the rest: where a proxy's tail comes from. Throughput is
 // tokens/s with the upstream writing as fast as the path accepts. Also: /metrics with 10k
 // series (goal < 50 ms).
-// usage: node bench/token.mjs [--streams N] [--tokens N]   (npm run bench -- token)
+// Arrivals: `burst` (default) starts the streams of a round together on new connections, as a
+// decode batch does; `poisson` has them arrive one by one at random (exponential gaps, the same
+// seeded schedule on every path) over kept-alive connections, at the rate that keeps `--streams`
+// of them running on average: steady traffic, as load generators such as vLLM's `bench serve`
+// with a request rate send it.
+// usage: node bench/token.mjs [--streams N] [--tokens N] [--arrivals burst|poisson]
+//        (npm run bench -- token [--arrivals=poisson])
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -93,8 +99,8 @@ function stream(base, tokens, gap, agent, delays) {
   });
 }
 
-/** One latency round on one path: every token's delivery delay is pushed to `delays`. */
-async function latencyRound(base, streams, tokens, gap, delays) {
+/** One burst round on one path: every token's delivery delay is pushed to `delays`. */
+async function burstRound(base, streams, tokens, gap, delays) {
   const agent = new Agent({ keepAlive: true, maxSockets: streams });
   const t = performance.now();
   const before = delays.all.length;
@@ -103,6 +109,52 @@ async function latencyRound(base, streams, tokens, gap, delays) {
   );
   agent.destroy();
   return (delays.all.length - before) / ((performance.now() - t) / 1000);
+}
+
+/** Seconds of arrivals in one Poisson round (its streams then run to their end). */
+const POISSON_ROUND_S = 4;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** A small seeded PRNG (mulberry32): every path gets the same arrival times in a round. */
+function seededRandom(seed) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * One Poisson round on one path: streams arrive with exponential gaps at the rate that keeps
+ * `streams` of them running on average, over the path's kept-alive connections (`agent`).
+ */
+async function poissonRound(base, streams, tokens, gap, delays, agent, seed) {
+  const random = seededRandom(seed);
+  const meanGapMs = (tokens * gap) / streams;
+  const t = performance.now();
+  const before = delays.all.length;
+  const running = [];
+  for (let at = -Math.log(1 - random()) * meanGapMs; at < POISSON_ROUND_S * 1000;) {
+    const wait = t + at - performance.now();
+    if (wait > 0) await sleep(wait);
+    running.push(stream(base, tokens, gap, agent, delays));
+    at += -Math.log(1 - random()) * meanGapMs;
+  }
+  await Promise.all(running);
+  return (delays.all.length - before) / ((performance.now() - t) / 1000);
+}
+
+/** The latency rounds of one path, by arrival pattern; `round(delays, r)` runs round r. */
+function latencyRounds(arrivals, base, streams, tokens, gap) {
+  if (arrivals === 'burst')
+    return { round: (delays) => burstRound(base, streams, tokens, gap, delays), close() {} };
+  const agent = new Agent({ keepAlive: true, maxSockets: streams * 4 });
+  return {
+    round: (delays, r) => poissonRound(base, streams, tokens, gap, delays, agent, r + 1),
+    close: () => agent.destroy(),
+  };
 }
 
 const summary = (delays, rates) => ({
@@ -214,7 +266,7 @@ async function metricsCost() {
   }
 }
 
-export async function run({ streams = 50, tokens = 200 } = {}) {
+export async function run({ streams = 50, tokens = 200, arrivals = 'burst' } = {}) {
   const upstream = start(process.execPath, [join(ROOT, 'bench', '_token-upstream.mjs'), '0']);
   await waitUntil(() => /^\d+$/m.test(upstream.output()), 'token upstream');
   const upPort = Number(/^(\d+)$/m.exec(upstream.output())[1]);
@@ -251,11 +303,15 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
     const thr = {};
     const delays = Object.fromEntries(paths.map(([name]) => [name, newDelays()]));
     const rates = Object.fromEntries(paths.map(([name]) => [name, []]));
+    const rounds = Object.fromEntries(
+      paths.map(([name, url]) => [name, latencyRounds(arrivals, url, streams, tokens, gap)]),
+    );
+    // Warm-up rounds have their own seeds (-1, -2, …): the measured schedules are not replayed.
     for (let r = 0; r < WARMUP_ROUNDS; r++)
-      for (const [, url] of paths) await latencyRound(url, streams, tokens, gap, newDelays());
+      for (const [name] of paths) await rounds[name].round(newDelays(), -1 - r);
     for (let r = 0; r < LATENCY_ROUNDS; r++)
-      for (const [name, url] of paths)
-        rates[name].push(await latencyRound(url, streams, tokens, gap, delays[name]));
+      for (const [name] of paths) rates[name].push(await rounds[name].round(delays[name], r));
+    for (const [name] of paths) rounds[name].close();
     for (const [name] of paths) lat[name] = summary(delays[name], rates[name]);
     // Interleaved rounds, best of each: other processes on a shared machine slow whole
     // seconds down, and the ratio is only fair when every path had the same chances.
@@ -265,7 +321,7 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
     const m = await metricsCost();
 
     console.log(
-      `\n## token: tap vs direct vs nginx (${streams} streams × ${tokens} tokens, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s, ${LATENCY_ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds, ${lat.direct.n} tokens per path; throughput best of ${THROUGHPUT_ROUNDS}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)\n`,
+      `\n## token: tap vs direct vs nginx (${arrivals === 'burst' ? `${streams} streams starting together` : `streams arriving at random, ${streams} running on average, ${POISSON_ROUND_S} s of arrivals a round`}, ${tokens} tokens each, gap ${gap} ms ≈ ${fmt(lat.direct.rate, 0)} tokens/s${arrivals === 'burst' ? '' : ' over a round, ramps included'}, ${LATENCY_ROUNDS} rounds after ${WARMUP_ROUNDS} warm-up rounds, ${lat.direct.n} tokens per path; throughput best of ${THROUGHPUT_ROUNDS}; load ${loadavg()[0].toFixed(1)} on ${cpus().length} CPUs)\n`,
     );
     const rows = [
       [
@@ -312,11 +368,25 @@ export async function run({ streams = 50, tokens = 200 } = {}) {
 }
 
 if (isMain(import.meta.url)) {
-  const arg = (n, d) => {
-    const i = process.argv.indexOf(n);
-    return i > 0 ? Number(process.argv[i + 1]) : d;
+  // `--name value` or `--name=value` (the form `npm run bench -- token --arrivals=poisson` needs:
+  // bench/run.mjs takes words without `--` for bench names).
+  const flag = (name) => {
+    const eq = process.argv.find((a) => a.startsWith(`${name}=`));
+    if (eq) return eq.slice(name.length + 1);
+    const i = process.argv.indexOf(name);
+    return i > 0 ? process.argv[i + 1] : undefined;
   };
-  run({ streams: arg('--streams', 50), tokens: arg('--tokens', 200) })
+  const arg = (n, d) => Number(flag(n) ?? d);
+  const arrivals = flag('--arrivals') ?? 'burst';
+  if (arrivals !== 'burst' && arrivals !== 'poisson') {
+    console.error(`bench token: --arrivals must be burst or poisson (got "${arrivals}")`);
+    process.exit(2);
+  }
+  run({
+    streams: arg('--streams', 50),
+    tokens: arg('--tokens', 200),
+    arrivals,
+  })
     .then((r) => {
       if (process.argv.includes('--json')) console.log(JSON.stringify(r));
     })
