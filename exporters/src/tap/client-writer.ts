@@ -8,7 +8,10 @@ import type { Socket } from 'node:net';
 const CRLF = 0x0a0d; // "\r\n" as a little-endian uint16
 
 export class ClientWriter {
-  private slices: Buffer[] = [];
+  // A read usually carries one slice (one token's chunk): it is kept in a field, and only
+  // further ones go to an array, so a flush allocates no array.
+  private first: Buffer | undefined;
+  private more: Buffer[] | undefined;
   private bytes = 0;
 
   constructor(
@@ -22,34 +25,36 @@ export class ClientWriter {
   /** A view of the current read; it is copied out by flush(), before the read buffer is reused. */
   add(slice: Buffer): void {
     if (slice.length === 0) return;
-    this.slices.push(slice);
+    if (this.first === undefined) this.first = slice;
+    else (this.more ??= []).push(slice);
     this.bytes += slice.length;
   }
 
   /** Writes what this read carried; returns its payload (for observers), or undefined. */
   flush(): Buffer | undefined {
     const n = this.bytes;
-    if (n === 0) return undefined;
-    const slices = this.slices;
-    this.slices = [];
+    const first = this.first;
+    if (n === 0 || first === undefined) return undefined;
+    const more = this.more;
+    this.first = undefined;
+    this.more = undefined;
     this.bytes = 0;
+    // One buffer for the whole payload (and its chunk framing): one write, one syscall. It is a
+    // copy: the slices are views of the upstream read buffer, which the next read reuses.
+    const size = this.chunked ? n.toString(16) : '';
+    const frame = Buffer.allocUnsafe(this.chunked ? size.length + 4 + n : n);
+    let at = 0;
     if (this.chunked) {
-      // One buffer holding the whole chunk: one write, one syscall.
-      const size = n.toString(16);
-      const frame = Buffer.allocUnsafe(size.length + 4 + n);
-      let at = frame.write(size, 0, 'latin1');
+      at = frame.write(size, 0, 'latin1');
       frame.writeUInt16LE(CRLF, at);
       at += 2;
-      const start = at;
-      for (const s of slices) at += s.copy(frame, at);
-      frame.writeUInt16LE(CRLF, at);
-      this.write(frame);
-      return frame.subarray(start, start + n);
     }
-    // A copy: the slices are views of the upstream read buffer, which the next read reuses.
-    const payload = Buffer.concat(slices, n);
-    this.write(payload);
-    return payload;
+    const start = at;
+    at += first.copy(frame, at);
+    if (more) for (const s of more) at += s.copy(frame, at);
+    if (this.chunked) frame.writeUInt16LE(CRLF, at);
+    this.write(frame);
+    return this.chunked ? frame.subarray(start, start + n) : frame;
   }
 
   private write(buf: Buffer): void {

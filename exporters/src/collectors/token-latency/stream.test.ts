@@ -45,6 +45,31 @@ describe('TokenStreamParser', () => {
     expect(totals.done).toBe(false);
   });
 
+  it('SSE: an event over several data lines is their text joined by newlines', () => {
+    const sse = [
+      'data: {"model":"m",',
+      'data: "choices":[{"delta":{"content":"a"}}]}',
+      '',
+      'data: {"choices":[{"delta":',
+      'data:{"content":"b"}}]}',
+      '',
+      'data: {"choices":[],',
+      'data: "usage":{"prompt_tokens":4,"completion_tokens":2}}',
+      '',
+      'data: [DONE]',
+      '',
+    ].join('\n');
+    const { tokens, totals } = run('sse', sse);
+    expect(tokens).toBe(2);
+    expect(totals).toEqual({
+      tokenChunks: 2,
+      done: true,
+      model: 'm',
+      reportedOutputTokens: 2,
+      promptTokens: 4,
+    });
+  });
+
   it('NDJSON (Ollama): response/message chunks, done with eval counts, garbage ignored', () => {
     const nd = [
       '{"model":"qwen2.5:72b","response":"Hi","done":false}',

@@ -56,7 +56,11 @@ const NDJSON_DONE = /"done":\s*true/;
 /** Line-oriented parser; feed it complete lines (the tap's LineSplitter does the framing). */
 export class TokenStreamParser {
   readonly totals: StreamTotals = { tokenChunks: 0, done: false };
-  private sseData: string[] = [];
+  // The event's first `data:` line, and any further ones. Engines send one per event: kept in
+  // a field, it costs no array store per token (emptying an array frees its backing store, so
+  // the next push allocates one again).
+  private sseFirst: string | undefined;
+  private sseMore: string[] | undefined;
 
   constructor(
     readonly format: StreamFormat,
@@ -84,29 +88,36 @@ export class TokenStreamParser {
       this.dispatch();
       return;
     }
-    if (line.startsWith(':')) return;
-    if (line.startsWith('data:')) this.sseData.push(line.slice(line[5] === ' ' ? 6 : 5));
+    // Other fields (event:, id:, retry:) and comments (`:`) carry no tokens.
+    if (!line.startsWith('data:')) return;
+    if (this.sseFirst === undefined) this.sseFirst = line;
+    else (this.sseMore ??= []).push(line);
   }
 
   private dispatch(): void {
-    const n = this.sseData.length;
-    if (n === 0) return;
-    // Hot path (once per token): engines send one data line per event, so no join.
-    const data = n === 1 ? (this.sseData[0] as string) : this.sseData.join('\n');
-    this.sseData.length = 0;
-    if (data.length < 16 && data.trim() === '[DONE]') {
+    const first = this.sseFirst;
+    if (first === undefined) return;
+    const more = this.sseMore;
+    this.sseFirst = undefined;
+    this.sseMore = undefined;
+    // A one-line event (what engines send) is searched with its `data:` prefix, which holds
+    // none of the markers: no string is cut out of it per token. Its value is cut only to be
+    // parsed (the first chunk, when the request named no model).
+    const text = more ? [first, ...more].map(sseValue).join('\n') : first;
+    const at = more ? 0 : sseValueStart(first);
+    if (text.length - at < 16 && text.slice(at).trim() === '[DONE]') {
       this.totals.done = true;
       return;
     }
     if (this.totals.model !== undefined) {
       // `includes` first: a native substring search, much cheaper than a regex on every token.
-      if (data.includes('"usage"')) this.usage(data);
-      if (SSE_TEXT.test(data)) this.token();
+      if (text.includes('"usage"')) this.usage(text);
+      if (SSE_TEXT.test(text)) this.token();
       return;
     }
     let chunk: OpenAiChunk;
     try {
-      chunk = this.parse(data) as OpenAiChunk;
+      chunk = this.parse(at ? text.slice(at) : text) as OpenAiChunk;
     } catch {
       return;
     }
@@ -170,6 +181,15 @@ export class TokenStreamParser {
     this.totals.tokenChunks++;
     this.events.onToken();
   }
+}
+
+/** Where the value of a `data:` line starts: after the colon and one optional space. */
+function sseValueStart(line: string): number {
+  return line.charCodeAt(5) === 32 ? 6 : 5;
+}
+
+function sseValue(line: string): string {
+  return line.slice(sseValueStart(line));
 }
 
 /** Stream format from a response content type; undefined when it is not a token stream. */
