@@ -4,10 +4,10 @@
 // client can measure per-token delivery delay through any proxy.
 // usage: node bench/_token-upstream.mjs <port>   (GET/POST /v1/chat/completions?tokens=N&gap=MS)
 import { createServer } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const port = Number(process.argv[2] ?? 0);
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const server = createServer(async (req, res) => {
   const u = new URL(req.url ?? '/', 'http://x');

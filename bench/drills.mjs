@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { percentile, fmt, report } from './_support.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -25,7 +26,6 @@ const TOKEN = readFileSync(join(ROOT, '.okome/stack/secrets/controller.token'), 
   .split('\n')[0]
   .trim();
 const log = (s) => process.stderr.write(`[drills] ${s}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function api(method, path, body) {
   const res = await fetch(`${CONTROLLER}/api/v1${path}`, {

@@ -12,6 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, waitReady, percentile, fmt, report } from './_support.mjs';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 const require = createRequire(import.meta.url);
 const ROOT = join(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
@@ -35,7 +36,6 @@ const NET = '127.0.78';
 const dir = mkdtempSync(join(tmpdir(), 'okome-bench-reroute-'));
 const children = [];
 const log = (s) => process.stderr.write(`[reroute] ${s}\n`);
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 function startProc(cmd, argv, name) {
   const c = spawn(cmd, argv, { stdio: ['ignore', 'ignore', 'pipe'] });

@@ -17,6 +17,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
@@ -99,21 +100,26 @@ function stream(base, tokens, gap, agent, delays) {
   });
 }
 
+/** Runs one round (`run` resolves when its streams have ended): the tokens/s it delivered. */
+async function tokenRate(delays, run) {
+  const t = performance.now();
+  const before = delays.all.length;
+  await run();
+  return (delays.all.length - before) / ((performance.now() - t) / 1000);
+}
+
 /** One burst round on one path: every token's delivery delay is pushed to `delays`. */
 async function burstRound(base, streams, tokens, gap, delays) {
   const agent = new Agent({ keepAlive: true, maxSockets: streams });
-  const t = performance.now();
-  const before = delays.all.length;
-  await Promise.all(
-    Array.from({ length: streams }, () => stream(base, tokens, gap, agent, delays)),
+  const rate = await tokenRate(delays, () =>
+    Promise.all(Array.from({ length: streams }, () => stream(base, tokens, gap, agent, delays))),
   );
   agent.destroy();
-  return (delays.all.length - before) / ((performance.now() - t) / 1000);
+  return rate;
 }
 
 /** Seconds of arrivals in one Poisson round (its streams then run to their end). */
 const POISSON_ROUND_S = 4;
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A small seeded PRNG (mulberry32): every path gets the same arrival times in a round. */
 function seededRandom(seed) {
@@ -133,17 +139,17 @@ function seededRandom(seed) {
 async function poissonRound(base, streams, tokens, gap, delays, agent, seed) {
   const random = seededRandom(seed);
   const meanGapMs = (tokens * gap) / streams;
-  const t = performance.now();
-  const before = delays.all.length;
-  const running = [];
-  for (let at = -Math.log(1 - random()) * meanGapMs; at < POISSON_ROUND_S * 1000;) {
-    const wait = t + at - performance.now();
-    if (wait > 0) await sleep(wait);
-    running.push(stream(base, tokens, gap, agent, delays));
-    at += -Math.log(1 - random()) * meanGapMs;
-  }
-  await Promise.all(running);
-  return (delays.all.length - before) / ((performance.now() - t) / 1000);
+  const nextGap = () => -Math.log(1 - random()) * meanGapMs;
+  return tokenRate(delays, async () => {
+    const t = performance.now();
+    const running = [];
+    for (let at = nextGap(); at < POISSON_ROUND_S * 1000; at += nextGap()) {
+      const wait = t + at - performance.now();
+      if (wait > 0) await sleep(wait);
+      running.push(stream(base, tokens, gap, agent, delays));
+    }
+    await Promise.all(running);
+  });
 }
 
 /** The latency rounds of one path, by arrival pattern; `round(delays, r)` runs round r. */
