@@ -32,9 +32,9 @@ export class ClientWriter {
 
   /** Writes what this read carried; returns its payload (for observers), or undefined. */
   flush(): Buffer | undefined {
+    const first = this.first; // set by the first non-empty add
+    if (first === undefined) return undefined;
     const n = this.bytes;
-    const first = this.first;
-    if (n === 0 || first === undefined) return undefined;
     const more = this.more;
     this.first = undefined;
     this.more = undefined;
